@@ -1,0 +1,1 @@
+"""工友 bot: everything with I/O — dialogue, tickets, scheduler and channel adapters."""

@@ -1,0 +1,47 @@
+"""`gongyou` command line: one entry, subcommands imported lazily so `gongyou nlu` stays fast.
+
+Each subcommand lives in `bot/commands/<name>.py` and exposes `add_arguments(parser)` and
+`run(args) -> int`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+SUBCOMMANDS: dict[str, str] = {
+    "nlu": "classify messages (one text, or --jsonl on stdin) — the evaluation interface",
+    "ask": "answer a question from the knowledge base, as a worker would see it",
+    "kb": "knowledge-base tools (`gongyou kb check`)",
+    "chat": "chat with the bot in the terminal as a worker (console channel)",
+    "staff": "work the ticket queue in the terminal as union staff (console channel)",
+    "serve": "run the Telegram bot (long polling or webhook) with the scheduler",
+}
+
+
+def build_parser(argv: list[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gongyou", description="工友 — 新就业形态劳动者维权助手")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Only the chosen subcommand's module is imported (cold start of `nlu` matters).
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for name, help_text in SUBCOMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:
+            module = importlib.import_module(f"bot.commands.{name}")
+            module.add_arguments(p)
+            p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 0 if not argv else 2
+    try:
+        return int(args._run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
