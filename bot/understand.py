@@ -1,0 +1,57 @@
+"""Classification plus retrieval: the one "understand a message" step every caller shares.
+
+Pure after load (no I/O in `understand`). The batch record is the evaluation contract of
+`gongyou nlu --jsonl`; the dialogue reads the same `Understood`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.paths import data_dir
+from intents.types import NluResult
+from knowledge.types import Retrieval
+
+
+@dataclass(frozen=True, slots=True)
+class Understood:
+    nlu: NluResult
+    retrieval: Retrieval
+
+
+class Understanding:
+    def __init__(self, classifier: Any, retriever: Any | None = None) -> None:
+        self.classifier = classifier
+        self.retriever = retriever
+
+    @classmethod
+    def load(cls, data: Path | None = None) -> Understanding:
+        from intents.classifier import Classifier
+
+        root = data or data_dir()
+        classifier = Classifier.load(root)
+        # The knowledge base is wired in by issue 3 (knowledge/retrieval.py).
+        return cls(classifier, None)
+
+    def understand(self, text: str) -> Understood:
+        nlu = self.classifier.classify(text)
+        retrieval = Retrieval()
+        if self.retriever is not None:
+            retrieval = self.retriever.retrieve(nlu.normalized, topic=nlu.topic, act=nlu.act, k=3)
+        return Understood(nlu, retrieval)
+
+    @staticmethod
+    def batch_record(u: Understood) -> dict[str, Any]:
+        """The `gongyou nlu --jsonl` line (keep stable: the evaluation tools read it)."""
+        return {
+            "text": u.nlu.text,
+            "act": u.nlu.act,
+            "topic": u.nlu.topic,
+            "confidence": round(u.nlu.confidence, 4),
+            "uncertain": u.nlu.uncertain,
+            "faq": [{"id": h.id, "score": round(h.score, 4)} for h in u.retrieval.hits[:3]],
+            "faq_sure": u.retrieval.sure,
+            "entities": u.nlu.entities,
+        }
