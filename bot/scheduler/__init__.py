@@ -1,0 +1,1 @@
+"""Follow-up that never forgets: SLA clocks, reminders, digests and surveys on APScheduler."""
