@@ -1,0 +1,1 @@
+"""SQLite storage: one connection per process (`db.Database`) and the schema (`migrations`)."""

@@ -1,0 +1,177 @@
+"""The one SQLite connection of the process: WAL, migrations at open, serialised transactions.
+
+A bad file must stop the service with a plain message, never run on half a schema: an unreadable
+or foreign file, or one written by a newer gongyou, raises a `DatabaseError` subclass, and each
+migration commits together with its version bump or not at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from bot.storage.migrations import APPLICATION_ID, LATEST_VERSION, MIGRATIONS, Migration
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be used; the message says why and what to do, in plain words."""
+
+
+class DatabaseUnreadableError(DatabaseError):
+    """The file is corrupt, not SQLite, or not a gongyou database."""
+
+
+class SchemaTooNewError(DatabaseError):
+    """The file was written by a newer gongyou than this one."""
+
+
+class MigrationError(DatabaseError):
+    """A migration failed; the database was left at the previous version."""
+
+
+_in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar("gongyou_db_in_transaction", default=False)
+
+
+class Database:
+    """Open with `await Database.open(path)`; write with `async with db.transaction():`."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path, *, check_integrity: bool = True) -> Database:
+        """Open (creating if needed), check, and migrate the database at `path`."""
+        path_str = str(path)
+        if path_str != ":memory:":
+            Path(path_str).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = await aiosqlite.connect(path_str, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise DatabaseUnreadableError(f"数据库文件打不开 / cannot open the database file {path_str}: {exc}") from exc
+        db = cls(conn, path_str)
+        try:
+            conn.row_factory = aiosqlite.Row
+            await db._configure(check_integrity=check_integrity)
+            await db._migrate()
+        except DatabaseError:
+            await conn.close()
+            raise
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise DatabaseUnreadableError(
+                f"数据库文件已损坏或不是工友的数据库 / the database file {path_str} is corrupt or not a gongyou database "
+                f"({exc}). Restore it from a backup or move it away to start a new one."
+            ) from exc
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def _configure(self, *, check_integrity: bool) -> None:
+        conn = self.conn
+        # The first read of the header: garbage bytes fail here with "file is not a database".
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        app_id = (await (await conn.execute("PRAGMA application_id")).fetchone())[0]
+        version = await self.schema_version()
+        if app_id not in (0, APPLICATION_ID):
+            raise DatabaseUnreadableError(
+                f"{self.path} belongs to another program (application_id {app_id:#x}), not gongyou: "
+                "point the database path at a gongyou database."
+            )
+        if app_id == 0 and version == 0:
+            tables = await conn.execute_fetchall("SELECT name FROM sqlite_schema WHERE type = 'table'")
+            if tables:
+                raise DatabaseUnreadableError(
+                    f"{self.path} already holds tables of another program ({', '.join(r[0] for r in tables)}): "
+                    "point the database path at a new file or a gongyou database."
+                )
+        if version > LATEST_VERSION:
+            raise SchemaTooNewError(
+                f"数据库来自更新版本的工友 / the database {self.path} has schema version {version}, newer than this "
+                f"program supports ({LATEST_VERSION}). Upgrade gongyou, or restore a backup made by this version."
+            )
+        if check_integrity and version > 0:
+            rows = await conn.execute_fetchall("PRAGMA quick_check")
+            problems = [r[0] for r in rows if r[0] != "ok"]
+            if problems:
+                raise DatabaseUnreadableError(
+                    f"数据库文件已损坏 / the database {self.path} is damaged: {'; '.join(problems[:5])}. "
+                    "Restore it from a backup."
+                )
+        if self.path != ":memory:":
+            mode = (await (await conn.execute("PRAGMA journal_mode = WAL")).fetchone())[0]
+            if str(mode).lower() != "wal":
+                log.warning("database %s: journal mode is %s, not WAL", self.path, mode)
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+
+    async def schema_version(self) -> int:
+        row = await (await self.conn.execute("PRAGMA user_version")).fetchone()
+        return int(row[0])
+
+    async def _migrate(self) -> None:
+        current = await self.schema_version()
+        for migration in MIGRATIONS:
+            if migration.version > current:
+                await self._apply(migration)
+                current = migration.version
+
+    async def _apply(self, migration: Migration) -> None:
+        # One script, one transaction: BEGIN … user_version … COMMIT, or ROLLBACK on any error.
+        script = (
+            "BEGIN IMMEDIATE;\n"
+            f"{migration.sql}\n"
+            f"PRAGMA application_id = {APPLICATION_ID};\n"
+            f"PRAGMA user_version = {migration.version};\n"
+            "COMMIT;"
+        )
+        try:
+            await self.conn.executescript(script)
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                await self.conn.execute("ROLLBACK")
+            raise MigrationError(
+                f"数据库升级失败 / migration {migration.version} ({migration.name}) of {self.path} failed: {exc}. "
+                "Nothing was changed; the database is still at the previous version."
+            ) from exc
+        log.info("database %s: applied migration %d (%s)", self.path, migration.version, migration.name)
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool = True) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE (or DEFERRED for `write=False`) … COMMIT, ROLLBACK on error.
+
+        Coroutines share one connection, so transactions are serialised by a lock; reads that
+        must not see another coroutine's uncommitted writes use `transaction(write=False)`.
+        Do not nest (it would wait on itself): a nested call raises RuntimeError.
+        """
+        if _in_transaction.get():
+            raise RuntimeError("nested Database.transaction(): finish the outer one first")
+        async with self._lock:
+            token = _in_transaction.set(True)
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield self.conn
+                    await self.conn.execute("COMMIT")
+                except BaseException:
+                    if self.conn.in_transaction:
+                        await self.conn.execute("ROLLBACK")
+                    raise
+            finally:
+                _in_transaction.reset(token)
+
+    async def close(self) -> None:
+        await self.conn.close()

@@ -1,0 +1,159 @@
+"""The database schema as an ordered list of migrations, applied at start by `Database.open`.
+
+Rules: never edit a migration once released — add a new one. Each migration runs in one
+transaction together with the `user_version` bump, so a failure leaves the previous version intact.
+The schema version is SQLite's `PRAGMA user_version`; `APPLICATION_ID` marks the file as ours.
+
+Personal data (erasable per worker, see `tickets.erased_at`) lives only in columns named here:
+- tickets: `user_id`, `pii` (JSON: summary, employer, district, phone, evidence, source_text)
+- events: `actor_id` of worker actors, `note`, `data` (may quote the worker or list files)
+- outbox: `recipient`, `text`, `meta` (messages quote intake details)
+- conversations: the whole row (owned by the dialogue)
+Everything else (topic, platform, city, amounts, head count, injury, times) is kept for anonymous counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+APPLICATION_ID = 0x67795971  # "gyYq": marks a gongyou database file
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str                 # a script; must not contain BEGIN/COMMIT (the runner wraps it)
+
+
+_V1 = """
+-- The dialogue's conversation state (owned by bot/dialogue; one row per worker).
+CREATE TABLE conversations (
+    user_key   TEXT PRIMARY KEY,            -- "telegram:123"
+    state      TEXT NOT NULL,               -- JSON
+    updated_at TEXT NOT NULL
+);
+
+-- Per-local-day counters for ticket codes GY-YYYYMMDD-NNNN.
+CREATE TABLE code_counters (
+    day  TEXT PRIMARY KEY,                  -- YYYYMMDD, Asia/Shanghai
+    last INTEGER NOT NULL
+);
+
+-- Mediation tickets. The row is derived state; `events` is the history.
+CREATE TABLE tickets (
+    id                INTEGER PRIMARY KEY,
+    code              TEXT NOT NULL UNIQUE,
+    channel           TEXT NOT NULL,
+    user_id           TEXT NOT NULL,        -- PII
+    kind              TEXT NOT NULL,
+    state             TEXT NOT NULL CHECK (state IN
+                          ('new','assigned','mediating','waiting','resolved','transferred','closed')),
+    priority          TEXT NOT NULL CHECK (priority IN ('urgent','high','normal')),
+    priority_rank     INTEGER NOT NULL,     -- 0 urgent, 1 high, 2 normal: queue order
+    topic             TEXT NOT NULL,
+    platform          TEXT NOT NULL DEFAULT '',
+    city              TEXT NOT NULL DEFAULT '',
+    amount            REAL,                 -- yuan involved
+    headcount         INTEGER,
+    injury            INTEGER NOT NULL DEFAULT 0,
+    pii               TEXT NOT NULL DEFAULT '{}',   -- PII, JSON
+    consent_version   TEXT,
+    consent_at        TEXT,
+    assignee          TEXT,                 -- staff actor id
+    assignee_name     TEXT,
+    staff_thread      TEXT UNIQUE,          -- channel-specific staff thread (forum topic, alert message)
+    transfer_to       TEXT NOT NULL DEFAULT '',
+    created_at        TEXT NOT NULL,        -- ISO 8601 UTC, fixed width: sorts as text
+    updated_at        TEXT NOT NULL,
+    first_response_at TEXT,
+    first_response_s  REAL,                 -- seconds from created to first staff response
+    resolved_at       TEXT,
+    resolution_s      REAL,                 -- seconds from created to resolved
+    final_at          TEXT,                 -- when it entered resolved/transferred/closed
+    waiting_since     TEXT,                 -- set while state = waiting (SLA clocks pause)
+    waiting_total_s   REAL NOT NULL DEFAULT 0,
+    amount_recovered  REAL,
+    erased_at         TEXT                  -- personal data erased at
+);
+-- Open tickets by priority then age (the staff queue).
+CREATE INDEX tickets_queue ON tickets (priority_rank, created_at)
+    WHERE state IN ('new','assigned','mediating','waiting');
+CREATE INDEX tickets_user ON tickets (channel, user_id, id);
+CREATE INDEX tickets_state_topic ON tickets (state, topic, amount_recovered);
+CREATE INDEX tickets_created ON tickets (created_at);
+CREATE INDEX tickets_first_response ON tickets (first_response_s) WHERE first_response_s IS NOT NULL;
+CREATE INDEX tickets_resolution ON tickets (resolution_s) WHERE resolution_s IS NOT NULL;
+
+-- Append-only history: who, when, what, note. Only erasure of personal data may touch a row.
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    ticket_id   INTEGER NOT NULL REFERENCES tickets (id),
+    at          TEXT NOT NULL,
+    actor_role  TEXT NOT NULL,
+    actor_id    TEXT NOT NULL,
+    actor_name  TEXT NOT NULL DEFAULT '',
+    type        TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT '',
+    data        TEXT NOT NULL DEFAULT '{}',     -- JSON
+    dedupe_key  TEXT UNIQUE,                    -- "at most once" events (reminders)
+    erased_at   TEXT
+);
+CREATE INDEX events_ticket ON events (ticket_id, id);
+
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: delete refused');
+END;
+
+-- The one allowed update: erasing personal data (note/data/actor name blanked, worker id replaced).
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+WHEN NOT (
+    OLD.erased_at IS NULL AND NEW.erased_at IS NOT NULL
+    AND NEW.id = OLD.id AND NEW.ticket_id = OLD.ticket_id AND NEW.at = OLD.at
+    AND NEW.actor_role = OLD.actor_role AND NEW.type = OLD.type
+    AND NEW.dedupe_key IS OLD.dedupe_key
+    AND NEW.note = '' AND NEW.data = '{}'
+    AND (NEW.actor_id = OLD.actor_id OR NEW.actor_id = 'erased')
+)
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: update refused');
+END;
+
+-- Durable outbox: business logic writes here in the same transaction as the change; channels deliver.
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    channel     TEXT NOT NULL,                  -- "telegram", "console", … or "staff"
+    recipient   TEXT NOT NULL,                  -- PII; "" for the staff group
+    text        TEXT NOT NULL,                  -- PII possible
+    buttons     TEXT NOT NULL DEFAULT '[]',     -- JSON
+    ticket_id   INTEGER REFERENCES tickets (id),
+    kind        TEXT NOT NULL,
+    meta        TEXT NOT NULL DEFAULT '{}',     -- JSON
+    dedupe_key  TEXT UNIQUE,                    -- "at most once" messages
+    created_at  TEXT NOT NULL,
+    due_at      TEXT NOT NULL,                  -- created_at, or the retry time after a failure
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    sent_at     TEXT,
+    sent_meta   TEXT,                           -- JSON from the channel (e.g. Telegram message id)
+    dropped_at  TEXT                            -- given up (e.g. the worker blocked the bot)
+);
+CREATE INDEX outbox_pending ON outbox (id) WHERE sent_at IS NULL AND dropped_at IS NULL;
+CREATE INDEX outbox_ticket ON outbox (ticket_id);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "conversations, tickets, events, outbox", _V1),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def _check_order() -> None:
+    for expected, migration in enumerate(MIGRATIONS, start=1):
+        if migration.version != expected:
+            raise RuntimeError(f"migration #{expected} has version {migration.version}: versions must be 1, 2, 3, …")
+
+
+_check_order()

@@ -1,0 +1,160 @@
+import asyncio
+import sqlite3
+
+import pytest
+
+from bot.storage.db import (
+    Database,
+    DatabaseError,
+    DatabaseUnreadableError,
+    MigrationError,
+    SchemaTooNewError,
+)
+from bot.storage.migrations import LATEST_VERSION, MIGRATIONS, Migration
+
+
+async def test_open_creates_parent_dirs_wal_and_schema(tmp_path):
+    path = tmp_path / "deep" / "er" / "gongyou.db"
+    db = await Database.open(path)
+    try:
+        assert path.exists()
+        assert await db.schema_version() == LATEST_VERSION
+        mode = (await (await db.conn.execute("PRAGMA journal_mode")).fetchone())[0]
+        assert mode == "wal"
+        fk = (await (await db.conn.execute("PRAGMA foreign_keys")).fetchone())[0]
+        assert fk == 1
+        tables = {r[0] for r in await db.conn.execute_fetchall("SELECT name FROM sqlite_schema WHERE type='table'")}
+        assert {"conversations", "tickets", "events", "outbox", "code_counters"} <= tables
+    finally:
+        await db.close()
+
+
+async def test_reopen_keeps_data_and_does_not_migrate_twice(tmp_path):
+    path = tmp_path / "g.db"
+    db = await Database.open(path)
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO conversations VALUES ('console:local', '{}', '2026-01-01')")
+    await db.close()
+    db = await Database.open(path)
+    try:
+        rows = await db.conn.execute_fetchall("SELECT user_key FROM conversations")
+        assert [r[0] for r in rows] == ["console:local"]
+        assert await db.schema_version() == LATEST_VERSION
+    finally:
+        await db.close()
+
+
+async def test_transaction_rolls_back_on_error(tmp_path):
+    db = await Database.open(tmp_path / "g.db")
+    try:
+        with pytest.raises(ZeroDivisionError):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO conversations VALUES ('a', '{}', 'x')")
+                1 / 0  # noqa: B018
+        assert await db.conn.execute_fetchall("SELECT * FROM conversations") == []
+        # the connection is usable again afterwards
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO conversations VALUES ('b', '{}', 'x')")
+        assert len(await db.conn.execute_fetchall("SELECT * FROM conversations")) == 1
+    finally:
+        await db.close()
+
+
+async def test_concurrent_transactions_do_not_interleave(tmp_path):
+    db = await Database.open(tmp_path / "g.db")
+
+    async def bump(i: int) -> None:
+        async with db.transaction() as conn:
+            row = await (await conn.execute("SELECT count(*) FROM conversations")).fetchone()
+            await asyncio.sleep(0)  # let others try to run in the middle
+            await conn.execute("INSERT INTO conversations VALUES (?, ?, 'x')", (f"k{i}", str(row[0])))
+
+    try:
+        await asyncio.gather(*(bump(i) for i in range(50)))
+        seen = sorted(int(r[0]) for r in await db.conn.execute_fetchall("SELECT state FROM conversations"))
+        assert seen == list(range(50))  # each saw all the previous commits: no interleaving
+    finally:
+        await db.close()
+
+
+async def test_nested_transaction_is_refused_not_deadlocked(tmp_path):
+    db = await Database.open(tmp_path / "g.db")
+    try:
+        async with db.transaction():
+            with pytest.raises(RuntimeError, match="nested"):
+                async with db.transaction():
+                    pass
+    finally:
+        await db.close()
+
+
+async def test_newer_schema_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "g.db"
+    db = await Database.open(path)
+    await db.conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    await db.close()
+    with pytest.raises(SchemaTooNewError, match=r"newer than this program supports") as exc:
+        await Database.open(path)
+    assert isinstance(exc.value, DatabaseError)
+    assert str(LATEST_VERSION + 1) in str(exc.value)
+
+
+async def test_garbage_file_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "g.db"
+    path.write_bytes(b"this is not sqlite \x00\xff" * 400)
+    with pytest.raises(DatabaseUnreadableError, match="corrupt or not a gongyou database") as exc:
+        await Database.open(path)
+    assert str(path) in str(exc.value)
+
+
+async def test_damaged_pages_are_refused(tmp_path):
+    path = tmp_path / "g.db"
+    db = await Database.open(path)
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO conversations VALUES (?, ?, 'x')", [(f"user{i}", "y" * 300) for i in range(300)]
+        )
+    await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await db.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 6 * page
+    data[3 * page: 5 * page] = b"\xa5" * (2 * page)  # overwrite whole pages in the middle
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatabaseUnreadableError):
+        await Database.open(path)
+
+
+async def test_foreign_sqlite_file_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE photos (id INTEGER)")
+    with pytest.raises(DatabaseUnreadableError, match="another program"):
+        await Database.open(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA application_id = 12345")
+    with pytest.raises(DatabaseUnreadableError, match="another program"):
+        await Database.open(path)
+
+
+async def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
+    import bot.storage.db as dbmod
+
+    path = tmp_path / "g.db"
+    db = await Database.open(path)
+    await db.close()
+    broken = Migration(
+        LATEST_VERSION + 1, "broken",
+        "CREATE TABLE half_done (x INTEGER);\nINSERT INTO no_such_table VALUES (1);",
+    )
+    monkeypatch.setattr(dbmod, "MIGRATIONS", (*MIGRATIONS, broken))
+    with pytest.raises(MigrationError, match="Nothing was changed"):
+        await Database.open(path)
+    monkeypatch.undo()
+    db = await Database.open(path)
+    try:
+        assert await db.schema_version() == LATEST_VERSION
+        tables = {r[0] for r in await db.conn.execute_fetchall("SELECT name FROM sqlite_schema WHERE type='table'")}
+        assert "half_done" not in tables
+    finally:
+        await db.close()
