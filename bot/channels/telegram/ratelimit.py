@@ -1,0 +1,117 @@
+"""Pacing for Telegram's limits: ~1 msg/s per chat, 20 msg/min per group, ~30 msg/s overall.
+
+Each limit is a sliding window ("at most N sends in any P seconds"). A send reserves the earliest
+moment every window it touches allows and records it at once, so concurrent callers never take
+the same slot; then it sleeps until that moment. Time comes from an injectable monotonic clock
+and sleep, so tests move time by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    per_chat: tuple[int, float] = (1, 1.0)        # private and group chats alike: one message a second
+    per_group: tuple[int, float] = (20, 60.0)     # groups (negative chat ids): 20 a minute
+    overall: tuple[int, float] = (30, 1.0)        # the whole bot
+
+    @classmethod
+    def unlimited(cls) -> Limits:
+        """For benchmarks that measure handling without pacing."""
+        return cls(per_chat=(10**9, 1.0), per_group=(10**9, 1.0), overall=(10**9, 1.0))
+
+
+class Window:
+    """At most `limit` events in any `period` seconds; holds past and reserved future times."""
+
+    __slots__ = ("limit", "period", "times")
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit = limit
+        self.period = period
+        self.times: list[float] = []
+
+    def prune(self, now: float) -> None:
+        cut = bisect.bisect_right(self.times, now - self.period)
+        if cut:
+            del self.times[:cut]
+
+    def allows(self, t: float) -> bool:
+        """Would one more event at `t` keep every `limit + 1` consecutive events `period` apart?"""
+        times = self.times
+        if len(times) < self.limit:
+            return True
+        k = bisect.bisect_right(times, t)          # position `t` would take
+        merged_before = times[max(0, k - self.limit):k]
+        merged_after = times[k:k + self.limit]
+        run = [*merged_before, t, *merged_after]
+        n = self.limit
+        return all(run[i + n] - run[i] >= self.period for i in range(len(run) - n))
+
+    def candidates(self, now: float) -> list[float]:
+        return [r + self.period for r in self.times if r + self.period > now]
+
+    def add(self, t: float) -> None:
+        bisect.insort(self.times, t)
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.limits = limits or Limits()
+        self.clock = clock
+        self.sleep = sleep
+        self._overall = Window(*self.limits.overall)
+        self._chats: dict[int, list[Window]] = {}
+        self.waited_total = 0.0          # seconds of pacing so far (reported by the benchmark)
+        self.sends = 0
+
+    def _windows(self, chat_id: int) -> list[Window]:
+        windows = self._chats.get(chat_id)
+        if windows is None:
+            windows = [Window(*self.limits.per_chat)]
+            if chat_id < 0:
+                windows.append(Window(*self.limits.per_group))
+            self._chats[chat_id] = windows
+        return [self._overall, *windows]
+
+    def reserve(self, chat_id: int) -> float:
+        """Book the earliest slot for one message to `chat_id`; returns how long to wait for it."""
+        now = self.clock()
+        windows = self._windows(chat_id)
+        for window in windows:
+            window.prune(now)
+        slot = now
+        if not all(w.allows(now) for w in windows):
+            options = sorted({c for w in windows for c in w.candidates(now)})
+            slot = next((t for t in options if all(w.allows(t) for w in windows)), options[-1] if options else now)
+        for window in windows:
+            window.add(slot)
+        self._forget_idle(now)
+        self.sends += 1
+        return max(0.0, slot - now)
+
+    async def acquire(self, chat_id: int) -> float:
+        """Wait for this chat's next slot; returns the seconds waited."""
+        delay = self.reserve(chat_id)
+        if delay > 0:
+            self.waited_total += delay
+            await self.sleep(delay)
+        return delay
+
+    def _forget_idle(self, now: float) -> None:
+        if len(self._chats) < 4096:
+            return
+        for chat_id in [c for c, ws in self._chats.items() if all(not w.times or w.times[-1] < now - w.period for w in ws)]:
+            del self._chats[chat_id]
