@@ -28,12 +28,16 @@ class Understanding:
 
     @classmethod
     def load(cls, data: Path | None = None) -> Understanding:
+        """Classifier and knowledge base from `data/`; raises (naming file, entry, field) on bad data."""
         from intents.classifier import Classifier
+
+        from knowledge.retrieval import Retriever
 
         root = data or data_dir()
         classifier = Classifier.load(root)
-        # The knowledge base is wired in by issue 3 (knowledge/retrieval.py).
-        return cls(classifier, None)
+        tokenize, normalise = _text_tools(classifier)
+        retriever = Retriever.load(root / "faq", tokenize=tokenize, normalise=normalise)
+        return cls(classifier, retriever)
 
     def understand(self, text: str) -> Understood:
         nlu = self.classifier.classify(text)
@@ -55,3 +59,14 @@ class Understanding:
             "faq_sure": u.retrieval.sure,
             "entities": u.nlu.entities,
         }
+
+
+def _text_tools(classifier: Any) -> tuple[Any, Any]:
+    """The classifier's segmenter and normaliser, so the knowledge base and the classifier see the
+    same words (its user dictionary, its folding of variants); None lets the retriever use plain jieba."""
+    segmenter = getattr(classifier, "segmenter", None)
+    tokenize = getattr(segmenter, "tokens", None)
+    normaliser = getattr(classifier, "normaliser", None)
+    if normaliser is not None and not callable(normaliser):
+        normaliser = getattr(normaliser, "normalise", None) or getattr(normaliser, "normalize", None)
+    return tokenize, normaliser

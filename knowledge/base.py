@@ -36,6 +36,10 @@ class KnowledgeBase:
     def get(self, entry_id: str) -> FaqEntry | None:
         return self.entries.get(entry_id)
 
+    def related(self, entry: FaqEntry) -> list[FaqEntry]:
+        """The entry's related entries that exist (a catalogue gap is skipped, never shown)."""
+        return [self.entries[i] for i in entry.related if i in self.entries]
+
     def missing(self) -> list[str]:
         """Catalogue ids without an entry."""
         return [i for i in self.catalogue.topics if i not in self.entries]

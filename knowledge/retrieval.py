@@ -1,0 +1,204 @@
+"""Find the knowledge-base entries a message asks about: pure and synchronous after load.
+
+Each entry is indexed by its title, question and paraphrases, as the same tokens the classifier
+sees (its normaliser and segmenter), with synonyms folded to one canonical word. A message is
+scored in two stages so the cost grows with the words it shares with the knowledge base, not
+with the number of entries:
+
+1. candidates: an inverted index (word → entries) sums the IDF of the shared words; the best
+   `candidates` entries go on;
+2. fine score, each in 0..1: `coverage` (share of the message's weighted words the entry knows),
+   `sentence` (weighted Dice overlap with its best single sentence) and `fuzzy` (rapidfuzz
+   similarity to that best sentence, catching near-miss words), mixed by weights from data; the
+   classified topic then adds `topic_boost` of the remaining distance to 1 (a boost, not a filter).
+
+`sure` needs the top score ≥ threshold, a margin over the next entry, and an act that asks
+something; below it the caller offers the hits as suggestions. Off-topic acts get no hits.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from knowledge.base import KnowledgeBase
+from knowledge.config import RetrievalConfig, load_config
+from knowledge.loader import RETRIEVAL_FILE, load_kb
+from knowledge.types import FaqEntry, Hit, Retrieval
+
+Tokenize = Callable[[str], Sequence[str]]
+Normalise = Callable[[str], str]
+
+_NOISE = re.compile(r"^[\W_\d０-９一二三四五六七八九十百千万两几]*$")  # punctuation, numbers, number words alone
+
+
+def plain_normalise(text: str) -> str:
+    """Used only when no classifier normaliser is given (knowledge base on its own, e.g. tests)."""
+    return unicodedata.normalize("NFKC", text).lower().strip()
+
+
+def jieba_tokens() -> Tokenize:
+    """A private jieba tokenizer, for when no classifier segmenter is given."""
+    import jieba
+
+    tokenizer = jieba.Tokenizer()
+    return tokenizer.lcut
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    terms: frozenset[str]
+    weight: float       # sum of the IDF of its terms
+    text: str           # canonical terms joined, for rapidfuzz
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One entry's score with its parts (for calibration and `gongyou ask --explain`)."""
+
+    entry: FaqEntry
+    score: float
+    coverage: float
+    sentence: float
+    fuzzy: float
+    boosted: bool
+
+
+class Retriever:
+    def __init__(self, kb: KnowledgeBase, config: RetrievalConfig | None = None,
+                 tokenize: Tokenize | None = None, normalise: Normalise | None = None) -> None:
+        self.kb = kb
+        self.config = config or RetrievalConfig()
+        self._tokenize = tokenize or jieba_tokens()
+        self._normalise = normalise or plain_normalise
+        self._entries: list[FaqEntry] = list(kb)
+        self._sentences: list[list[_Sentence]] = []
+        self._postings: dict[str, list[int]] = {}
+        self._build()
+
+    @classmethod
+    def load(cls, folder: Path, tokenize: Tokenize | None = None, normalise: Normalise | None = None) -> Retriever:
+        """Load and validate `folder` (the `data/faq` directory) and index it."""
+        return cls(load_kb(folder), load_config(folder / RETRIEVAL_FILE), tokenize, normalise)
+
+    # --- index ------------------------------------------------------------------------------
+
+    def terms(self, text: str) -> list[str]:
+        """The canonical words of `text` that carry meaning, in order, without repeats."""
+        return self._analyse(text)[0]
+
+    def _analyse(self, text: str) -> tuple[list[str], str]:
+        """(terms, whole words joined): terms add the knowledge base's words found at the head or
+        tail of a longer word (月工资 → 工资), as a search engine's segmentation does, so that
+        工伤认定 and 认定工伤 still meet; the joined text (for rapidfuzz) keeps whole words only."""
+        out: dict[str, None] = {}
+        whole: list[str] = []
+        stop = self.config.stopwords
+        for token in self._tokenize(self._normalise(text)):
+            token = token.strip()
+            if not token or token in stop or _NOISE.match(token):
+                continue
+            for canonical in self.config.canonical(token):
+                if canonical in stop:
+                    continue
+                whole.append(canonical)
+                out.setdefault(canonical, None)
+                for part in self._inner_words(canonical):
+                    out.setdefault(part, None)
+        return list(out), "".join(whole)
+
+    def _inner_words(self, word: str) -> list[str]:
+        if len(word) < 3 or not self._vocabulary:
+            return []
+        found = []
+        for size in range(len(word) - 1, 1, -1):
+            for piece in (word[:size], word[-size:]):   # heads and tails only: 今天天气 holds no 天天
+                if piece in self._vocabulary and piece not in self.config.stopwords:
+                    found.extend(self.config.canonical(piece))
+        return found
+
+    def _build(self) -> None:
+        self._vocabulary = frozenset()
+        # Pass 1 learns the vocabulary that inner words are looked up in; pass 2 indexes with it.
+        self._vocabulary = frozenset(t for e in self._entries for terms, _ in self._sentence_terms(e) for t in terms)
+        texts_per_entry = [self._sentence_terms(e) for e in self._entries]
+        df: dict[str, int] = {}
+        for index, sentences in enumerate(texts_per_entry):
+            for term in set().union(*(terms for terms, _ in sentences)):
+                df[term] = df.get(term, 0) + 1
+                self._postings.setdefault(term, []).append(index)
+        n = max(len(self._entries), 1)
+        self._idf = {t: math.log(1 + n / d) for t, d in df.items()}
+        self._unknown = self.config.unknown_word_weight * math.log(1 + n)
+        for sentences in texts_per_entry:
+            self._sentences.append([
+                _Sentence(frozenset(terms), sum(self._idf[t] for t in terms), joined) for terms, joined in sentences if terms
+            ])
+
+    def _sentence_terms(self, entry: FaqEntry) -> list[tuple[list[str], str]]:
+        return [self._analyse(text) for text in (entry.title, entry.question, *entry.paraphrases)]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    # --- query ------------------------------------------------------------------------------
+
+    def retrieve(self, text: str, topic: str | None = None, act: str | None = None, k: int = 3) -> Retrieval:
+        """The best `k` entries for `text`, best first, and whether the first is sure enough to answer."""
+        cfg = self.config
+        if act in cfg.no_hits_acts:
+            return Retrieval()
+        scored = self.score(text, topic)
+        if not scored:
+            return Retrieval()
+        top = scored[0].score
+        runner_up = scored[1].score if len(scored) > 1 else 0.0
+        sure = (act is None or act in cfg.sure_acts) and top >= cfg.threshold and top - runner_up >= cfg.margin
+        hits = [Hit(s.entry.id, round(s.score, 4), s.entry) for s in scored[:k] if s.score >= cfg.floor]
+        return Retrieval(hits, sure and bool(hits))
+
+    def score(self, text: str, topic: str | None = None) -> list[Scored]:
+        """Every candidate entry with its score parts, best first (no floor, no act rule)."""
+        cfg = self.config
+        query, query_text = self._analyse(text)
+        if not query:
+            return []
+        weights = {t: self._idf.get(t, self._unknown) for t in query}
+        total = sum(weights.values())
+        if total <= 0:
+            return []
+        shared: dict[int, float] = {}
+        for term in query:
+            idf = self._idf.get(term)
+            if idf is None:
+                continue
+            for index in self._postings[term]:
+                shared[index] = shared.get(index, 0.0) + idf
+        if not shared:
+            return []
+        picked = heapq.nlargest(cfg.candidates, shared.items(), key=lambda item: item[1])
+        query_terms = set(query)
+        out = []
+        for index, overlap in picked:
+            entry = self._entries[index]
+            coverage = overlap / total
+            best_dice, best_fuzzy = 0.0, 0.0
+            for sentence in self._sentences[index]:
+                common = sum(weights[t] for t in query_terms & sentence.terms)
+                dice = 2 * common / (total + sentence.weight) if common else 0.0
+                best_dice = max(best_dice, dice)
+                best_fuzzy = max(best_fuzzy, fuzz.ratio(query_text, sentence.text) / 100)
+            raw = cfg.w_coverage * coverage + cfg.w_sentence * best_dice + cfg.w_fuzzy * best_fuzzy
+            boosted = topic is not None and entry.topic == topic
+            if boosted:
+                raw += cfg.topic_boost * (1 - raw)
+            out.append(Scored(entry, min(max(raw, 0.0), 1.0), coverage, best_dice, best_fuzzy, boosted))
+        out.sort(key=lambda s: (-s.score, s.entry.id))
+        return out
