@@ -6,7 +6,7 @@ The schema version is SQLite's `PRAGMA user_version`; `APPLICATION_ID` marks the
 
 Personal data (erasable per worker, see `tickets.erased_at`) lives only in columns named here:
 - tickets: `user_id`, `pii` (JSON: summary, employer, district, phone, evidence, source_text)
-- events: `actor_id` of worker actors, `note`, `data` (may quote the worker or list files)
+- events: `actor_id`/`actor_name` of worker actors, `note` (free text), `data` of worker_message/evidence events
 - outbox: `recipient`, `text`, `meta` (messages quote intake details)
 - conversations: the whole row (owned by the dialogue)
 Everything else (topic, platform, city, amounts, head count, injury, times) is kept for anonymous counts.
@@ -106,15 +106,16 @@ BEGIN
     SELECT RAISE(ABORT, 'events are append-only: delete refused');
 END;
 
--- The one allowed update: erasing personal data (note/data/actor name blanked, worker id replaced).
+-- The one allowed update: erasing personal data once (note blanked, data kept or blanked, worker id/name blanked).
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 WHEN NOT (
     OLD.erased_at IS NULL AND NEW.erased_at IS NOT NULL
     AND NEW.id = OLD.id AND NEW.ticket_id = OLD.ticket_id AND NEW.at = OLD.at
     AND NEW.actor_role = OLD.actor_role AND NEW.type = OLD.type
     AND NEW.dedupe_key IS OLD.dedupe_key
-    AND NEW.note = '' AND NEW.data = '{}'
+    AND NEW.note = '' AND (NEW.data = OLD.data OR NEW.data = '{}')
     AND (NEW.actor_id = OLD.actor_id OR NEW.actor_id = 'erased')
+    AND (NEW.actor_name = OLD.actor_name OR NEW.actor_name = '')
 )
 BEGIN
     SELECT RAISE(ABORT, 'events are append-only: update refused');
@@ -140,6 +141,7 @@ CREATE TABLE outbox (
     dropped_at  TEXT                            -- given up (e.g. the worker blocked the bot)
 );
 CREATE INDEX outbox_pending ON outbox (id) WHERE sent_at IS NULL AND dropped_at IS NULL;
+CREATE INDEX outbox_pending_recipient ON outbox (channel, recipient, id) WHERE sent_at IS NULL AND dropped_at IS NULL;
 CREATE INDEX outbox_ticket ON outbox (ticket_id);
 """
 

@@ -134,6 +134,10 @@ class AccessError(PermissionError):
     """Someone tried to act on a ticket they may not touch."""
 
 
+class TicketNotFound(LookupError):
+    """No ticket with that id (or code); the message says which, in plain words."""
+
+
 class TicketApi(Protocol):
     # worker side
     async def create(self, *, channel: str, user_id: str, kind: Kind, intake: Intake,
