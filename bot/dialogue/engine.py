@@ -1,0 +1,286 @@
+"""The channel-agnostic conversation: one `Incoming` in, a list of `Reply` out.
+
+Order of precedence in a turn: commands, then button presses, then files, then text. For text,
+"取消" is checked first, then urgency (safety never waits for a form), then the open flow's
+current question, then the classified act. State is loaded and saved around each turn, one turn
+at a time per worker, so a restart continues where the worker was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from datetime import timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.dialogue import buttons as B
+from bot.dialogue import words
+from bot.dialogue.answers import Answers
+from bot.dialogue.cases import Cases
+from bot.dialogue.intake import IntakeFlow
+from bot.dialogue.safety import mentions_self_harm
+from bot.dialogue.store import ConversationStore
+from bot.dialogue.turn import Turn
+from bot.dialogue.types import Button, Incoming, Reply
+from bot.texts import Texts
+from bot.tickets.api import Actor, Ticket, TicketApi
+
+log = logging.getLogger(__name__)
+
+DRAFT_TTL = timedelta(days=7)      # an unfinished intake older than this is dropped (data minimisation)
+LEAVING_COMMANDS = ("start", "menu")
+
+
+class Dialogue:
+    def __init__(self, understanding: Any, tickets: TicketApi, store: ConversationStore, texts: Texts,
+                 clock: Clock, *, draft_ttl: timedelta = DRAFT_TTL) -> None:
+        self.understanding = understanding
+        self.tickets = tickets
+        self.store = store
+        self.texts = texts
+        self.clock = clock
+        self.draft_ttl = draft_ttl
+        self.intake = IntakeFlow(self)
+        self.answers = Answers(self)
+        self.cases = Cases(self)
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    # ---- the one entry point -------------------------------------------------------------
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        key = incoming.user.key
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            try:
+                return await self._turn(incoming)
+            except Exception:
+                log.exception("dialogue turn failed", extra={"user_key": key})
+                return [Reply(self.t("error"), self.menu())]
+
+    async def _turn(self, incoming: Incoming) -> list[Reply]:
+        now = self.clock.now()
+        state, saved_at = await self.store.load(incoming.user.key)
+        before = state.to_json()
+        turn = Turn(incoming, state, now)
+        if state.flow and saved_at is not None and now - saved_at > self.draft_ttl:
+            state.reset_flow()
+            turn.say(self.t("expired.draft"))
+        await self._route(turn)
+        if state.to_json() != before:
+            await self.store.save(incoming.user.key, state, now)
+        return turn.replies
+
+    async def _route(self, turn: Turn) -> None:
+        incoming = turn.incoming
+        if incoming.command:
+            await self._command(turn, incoming.command.lower())
+        elif incoming.button:
+            await self._button(turn, incoming.button)
+        elif incoming.attachment is not None:
+            await self._attachment(turn)
+        elif turn.text:
+            await self._text(turn)
+        else:
+            turn.say(self.t("unclear"), self.menu())
+
+    # ---- commands ---------------------------------------------------------------------------
+    async def _command(self, turn: Turn, command: str) -> None:
+        if command == "cancel":
+            await self.cancel(turn)
+        elif command in LEAVING_COMMANDS:
+            if turn.state.flow:
+                turn.state.reset_flow()
+                turn.say(self.t("cancel.done"))
+            turn.say(self.t("welcome") if command == "start" else self.t("menu.prompt"), self.menu())
+        elif command == "mytickets":
+            await self.cases.status(turn)
+            await self.reprompt(turn)
+        elif command in ("mydata", "forget"):
+            # Hooks for the personal-data commands (another issue): not offered yet.
+            turn.say(self.t("help"), self.menu())
+            await self.reprompt(turn)
+        else:  # help and anything unknown
+            turn.say(self.t("help"), self.menu())
+            await self.reprompt(turn)
+
+    async def cancel(self, turn: Turn) -> None:
+        if turn.state.flow:
+            turn.state.reset_flow()
+            turn.say(self.t("cancel.done"), self.menu())
+        else:
+            turn.say(self.t("cancel.none"), self.menu())
+
+    async def reprompt(self, turn: Turn) -> None:
+        """After a detour (help, a menu button), ask the open flow's question again."""
+        if turn.state.flow == "intake":
+            await self.intake.prompt(turn)
+        elif turn.state.flow:
+            await self.cases.prompt(turn)
+
+    # ---- buttons ---------------------------------------------------------------------------
+    async def _button(self, turn: Turn, data: str) -> None:
+        prefix, _, rest = data.partition(":")
+        if data == B.CANCEL:
+            await self.cancel(turn)
+        elif prefix == "in":
+            await self.intake.on_button(turn, rest)
+        elif prefix in ("hu", "ur"):
+            await self.cases.on_button(turn, prefix, rest)
+        elif prefix == "m":
+            await self._menu_button(turn, rest)
+        elif prefix in ("faq", "rel", "fb", "sg"):
+            handled = await self.answers.on_button(turn, prefix, rest)
+            if not handled:
+                self.stale(turn)
+            await self.reprompt(turn)
+        elif prefix == "tk":
+            await self.cases.on_ticket_button(turn, rest)
+            await self.reprompt(turn)
+        else:
+            self.stale(turn)
+            await self.reprompt(turn)
+
+    async def _menu_button(self, turn: Turn, what: str) -> None:
+        in_flow = turn.state.flow is not None
+        if what == "complain":
+            if in_flow:
+                await self.reprompt(turn)
+            else:
+                await self.start_complaint(turn, None, from_button=True)
+            return
+        if what == "newcase":
+            if in_flow:
+                await self.reprompt(turn)
+            else:
+                await self.intake.start(turn, None, topic=self.answers.last_topic(turn))
+            return
+        if what == "status":
+            await self.cases.status(turn)
+        elif what == "human":
+            await self.cases.human(turn)
+            return
+        elif what == "menu":
+            turn.say(self.t("menu.prompt"), self.menu())
+        elif what == "help":
+            turn.say(self.t("help"), self.menu())
+        elif what in B.MENU_TOPICS:
+            self.answers.topic_menu(turn, what)
+        else:
+            self.stale(turn)
+        await self.reprompt(turn)
+
+    # ---- files ------------------------------------------------------------------------------
+    async def _attachment(self, turn: Turn) -> None:
+        attachment = turn.incoming.attachment
+        assert attachment is not None
+        if attachment.kind == "sticker":
+            turn.say(self.t("file.unsupported"))
+            await self.reprompt(turn)
+            return
+        if turn.state.flow == "intake":
+            await self.intake.on_file(turn)
+            return
+        file = {"kind": attachment.kind, "file_id": attachment.file_id, "name": attachment.name[:200],
+                "size": attachment.size}
+        active = await self.active_ticket(turn)
+        if active is not None:
+            await self.tickets.worker_message(active.id, self.actor(turn), text=turn.text, attachment=file)
+            turn.say(self.t("open.file_forwarded", code=active.code))
+            await self.reprompt(turn)
+            return
+        pending = turn.state.pending_files
+        if len(pending) < 20:
+            pending.append(file)
+        turn.say(self.t("file.no_ticket"), [[self.button("btn.menu.complain", B.COMPLAIN)], [self.menu_button()]])
+        await self.reprompt(turn)
+
+    # ---- text -------------------------------------------------------------------------------
+    async def _text(self, turn: Turn) -> None:
+        text = turn.text
+        if words.is_cancel(text):
+            await self.cancel(turn)
+            return
+        understood = self.understand(turn)
+        nlu = understood.nlu
+        if nlu.act == "urgent" or mentions_self_harm(text):
+            await self.cases.urgent(turn)
+            return
+        if turn.state.flow == "intake":
+            await self.intake.on_text(turn)
+            return
+        if turn.state.flow:
+            if await self.cases.on_text(turn):
+                return
+        act = nlu.act
+        if nlu.uncertain and understood.retrieval.hits and act not in ("status", "human", "complain"):
+            act = "ask"
+        if act in ("status", "human", "complain", "cancel"):
+            await {"status": self.cases.status, "human": self.cases.human,
+                   "complain": self._complain_text, "cancel": self.cancel}[act](turn)
+            return
+        active = await self.active_ticket(turn)
+        if active is not None:
+            await self.tickets.worker_message(active.id, self.actor(turn), text=text)
+            turn.say(self.t("open.forwarded", code=active.code))
+            if act == "ask" and understood.retrieval.sure:
+                self.answers.answer_best(turn)
+            return
+        if act == "ask":
+            self.answers.ask(turn)
+        elif act == "greet":
+            turn.say(self.t("greet"), self.menu())
+        elif act == "thanks":
+            turn.say(self.t("thanks"), self.menu())
+        else:
+            turn.say(self.t("scope.other"), self.menu())
+
+    async def _complain_text(self, turn: Turn) -> None:
+        await self.start_complaint(turn, self.understand(turn))
+
+    async def start_complaint(self, turn: Turn, understood: Any, *, from_button: bool = False) -> None:
+        active = await self.active_ticket(turn)
+        if active is not None:
+            if not from_button and turn.text:
+                await self.tickets.worker_message(active.id, self.actor(turn), text=turn.text)
+            turn.say(self.t("open.complain", code=active.code),
+                     [[self.button("btn.new_case", B.NEW_CASE)], [self.menu_button()]])
+            return
+        topic = self.answers.last_topic(turn) if from_button else None
+        await self.intake.start(turn, understood, topic=topic)
+
+    # ---- shared helpers ---------------------------------------------------------------------
+    def understand(self, turn: Turn) -> Any:
+        if turn.understood is None:
+            turn.understood = self.understanding.understand(turn.text)
+        return turn.understood
+
+    async def active_ticket(self, turn: Turn) -> Ticket | None:
+        return await self.tickets.active_ticket_of(turn.channel, turn.user_id)
+
+    def actor(self, turn: Turn) -> Actor:
+        return Actor("worker", turn.incoming.user.key, turn.incoming.display_name[:64])
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.texts.render(key, **values)
+
+    def button(self, key: str, data: str, **values: Any) -> Button:
+        return B.make(self.t(key, **values), data)
+
+    def menu_button(self) -> Button:
+        return self.button("btn.menu", B.MENU)
+
+    def menu(self) -> list[list[Button]]:
+        return [[self.button(key, data) for key, data in row] for row in B.MENU_ROWS]
+
+    def stale(self, turn: Turn) -> None:
+        if turn.state.flow:
+            turn.say(self.t("stale.in_flow"))
+        else:
+            turn.say(self.t("stale"), self.menu())
+
+    def topic_name(self, topic: str) -> str:
+        key = f"topic.{topic}"
+        return self.t(key) if key in self.texts else topic

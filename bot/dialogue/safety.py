@@ -1,0 +1,52 @@
+"""Which safety message an urgent message needs: 110 for danger, 120 for injury, 12356 for self-harm.
+
+The classifier decides *that* a message is urgent; this decides *what to say first*. Self-harm
+words also make a message urgent on their own, whatever the classifier said: that case must never
+be missed. Word lists are deliberately small and literal; a wrong extra line of safety advice costs
+little, a missing one costs much.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+SELF_HARM = (
+    "自杀", "轻生", "寻死", "想死", "不想活", "活不下去", "活着没意思", "结束生命", "了结自己", "跳楼", "跳河",
+    "割腕", "喝农药", "吃安眠药", "上吊", "一死了之", "死了算了", "烧炭",
+)
+INJURY = (
+    "受伤", "流血", "出血", "骨折", "撞了", "撞倒", "被撞", "车祸", "摔伤", "摔倒", "晕倒", "昏迷", "不省人事",
+    "起不来", "中暑", "烫伤", "砸伤", "伤得", "送医院", "救护车",
+)
+DANGER = (
+    "打人", "打我", "被打", "动手", "威胁", "砍", "刀", "扣押", "关起来", "不让走", "不让离开", "限制自由",
+    "锁在", "跟踪", "堵门", "围堵", "冲突", "打起来", "要跳", "危险",
+)
+GROUP = ("聚集", "堵门", "围堵", "拉横幅", "集体", "一群人", "几十个人", "上百人", "群体", "闹事", "罢工")
+GROUP_HEADCOUNT = 10
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").replace(" ", "")
+
+
+def mentions_self_harm(text: str) -> bool:
+    value = _norm(text)
+    return any(word in value for word in SELF_HARM)
+
+
+def safety_keys(text: str, *, topic: str = "none", headcount: int | None = None) -> list[str]:
+    """Text keys of the safety messages to send, most important first (always at least one)."""
+    value = _norm(text)
+    keys: list[str] = []
+    if mentions_self_harm(value):
+        keys.append("urgent.selfharm")
+    if topic == "injury" or any(word in value for word in INJURY):
+        keys.append("urgent.injury")
+    if any(word in value for word in DANGER):
+        keys.append("urgent.danger")
+    if (headcount or 0) >= GROUP_HEADCOUNT or any(word in value for word in GROUP):
+        keys.append("urgent.group")
+    if not keys or (keys == ["urgent.group"]):
+        keys.insert(0, "urgent.danger")
+    return keys
