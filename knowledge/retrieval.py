@@ -12,8 +12,9 @@ with the number of entries:
    similarity to that best sentence, catching near-miss words), mixed by weights from data; the
    classified topic then adds `topic_boost` of the remaining distance to 1 (a boost, not a filter).
 
-`sure` needs the top score ≥ threshold, a margin over the next entry, and an act that asks
-something; below it the caller offers the hits as suggestions. Off-topic acts get no hits.
+`sure` needs the top score ≥ threshold, a margin over the next entry, an entry that knows most
+of the message's words (`min_coverage`), and an act that asks something; below it the caller
+offers the hits as suggestions. Off-topic acts get no hits.
 """
 
 from __future__ import annotations
@@ -158,9 +159,10 @@ class Retriever:
         scored = self.score(text, topic)
         if not scored:
             return Retrieval()
-        top = scored[0].score
+        best = scored[0]
         runner_up = scored[1].score if len(scored) > 1 else 0.0
-        sure = (act is None or act in cfg.sure_acts) and top >= cfg.threshold and top - runner_up >= cfg.margin
+        sure = ((act is None or act in cfg.sure_acts) and best.score >= cfg.threshold
+                and best.score - runner_up >= cfg.margin and best.coverage >= cfg.min_coverage)
         hits = [Hit(s.entry.id, round(s.score, 4), s.entry) for s in scored[:k] if s.score >= cfg.floor]
         return Retrieval(hits, sure and bool(hits))
 
