@@ -60,10 +60,19 @@ class KbReport:
 
     kb: KnowledgeBase
     problems: list[Problem] = field(default_factory=list)
+    invalid: set[str] = field(default_factory=set)     # ids of entries written but not valid
 
     @property
     def missing(self) -> list[str]:
-        return self.kb.missing()
+        """Catalogue ids with no entry written at all (an invalid entry is a problem, not a gap)."""
+        return [i for i in self.kb.missing() if i not in self.invalid]
+
+    def coverage(self) -> dict[str, tuple[list[str], list[str], list[str]]]:
+        """topic → (valid ids, invalid ids, ids not written), in catalogue order."""
+        out: dict[str, tuple[list[str], list[str], list[str]]] = {}
+        for topic, (have, absent) in self.kb.coverage().items():
+            out[topic] = (have, [i for i in absent if i in self.invalid], [i for i in absent if i not in self.invalid])
+        return out
 
     @property
     def ok(self) -> bool:
@@ -131,6 +140,7 @@ def check(folder: Path, catalogue: Catalogue | None = None) -> KbReport:
     first_seen: dict[str, str] = {}
     text_seen: dict[str, str] = {}
     entries: dict[str, FaqEntry] = {}
+    invalid: set[str] = set()
     for file, item, label, topic in raw:
         line = item.line if isinstance(item, LineDict) else None
         try:
@@ -138,6 +148,7 @@ def check(folder: Path, catalogue: Catalogue | None = None) -> KbReport:
         except ValidationError as exc:
             problems.extend(pydantic_problems(exc, file, item, label))
             model = None
+            invalid.add(label)
         entry_id = item.get("id") if isinstance(item.get("id"), str) else None
         if entry_id is not None:
             where = f"{file}:{line}" if line else file
@@ -157,8 +168,10 @@ def check(folder: Path, catalogue: Catalogue | None = None) -> KbReport:
         if len(rendered := render_answer(entry)) > schema.RENDERED_MAX:
             problems.append(Problem(file, f"the rendered answer with its basis line is {len(rendered)} characters, "
                                           f"at most {schema.RENDERED_MAX}", line_of(item, ("answer",)), model.id, "answer"))
+            invalid.add(model.id)
+            continue
         entries[model.id] = entry
-    return KbReport(KnowledgeBase(entries, catalogue), problems)
+    return KbReport(KnowledgeBase(entries, catalogue), problems, invalid)
 
 
 def load_kb(folder: Path, *, require_complete: bool = False) -> KnowledgeBase:

@@ -43,13 +43,13 @@ def check(folder: Path) -> int:
         problems.extend(exc.problems)
     for line in problems:
         print(line)
-    coverage = report.kb.coverage()
+    coverage = report.coverage()
     width = max((len(t) for t in coverage), default=0)
     print(f"\ncoverage of the catalogue ({len(report.kb)} valid entries):")
-    for topic, (have, missing) in coverage.items():
-        total = len(have) + len(missing)
-        mark = "ok" if not missing else "missing: " + ", ".join(missing)
-        print(f"  {topic:<{width}}  {len(have)}/{total}  {mark}")
+    for topic, (have, invalid, missing) in coverage.items():
+        total = len(have) + len(invalid) + len(missing)
+        marks = [f"invalid: {', '.join(invalid)}"] * bool(invalid) + [f"missing: {', '.join(missing)}"] * bool(missing)
+        print(f"  {topic:<{width}}  {len(have)}/{total}  {'; '.join(marks) or 'ok'}")
     gaps = len(report.missing)
     if problems or gaps:
         print(f"\nFAILED: {len(problems)} problem(s), {gaps} catalogue entr{'y' if gaps == 1 else 'ies'} missing")
