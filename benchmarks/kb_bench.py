@@ -149,7 +149,7 @@ def calibrate(rows: list[dict], show: int) -> None:
     else:
         retriever = understanding.retriever
     cfg = retriever.config
-    records = []   # (gold faq or None, act used, top ids, top score, runner-up score)
+    records = []   # (gold faq or None, act used, top ids, top score, runner-up score, top coverage, row)
     for row in rows:
         if understanding is not None:
             nlu = understanding.classifier.classify(row["text"])
@@ -160,18 +160,25 @@ def calibrate(rows: list[dict], show: int) -> None:
         ids = [s.entry.id for s in scored[:3] if s.score >= cfg.floor]
         top = scored[0].score if scored else 0.0
         second = scored[1].score if len(scored) > 1 else 0.0
-        records.append((row.get("faq"), act, ids, top, second, row))
+        coverage = scored[0].coverage if scored else 0.0
+        records.append((row.get("faq"), act, ids, top, second, coverage, row))
 
     faq_rows = [r for r in records if r[0]]
     top1 = sum(r[2][:1] == [r[0]] for r in faq_rows) / len(faq_rows)
     top3 = sum(r[0] in r[2] for r in faq_rows) / len(faq_rows)
     print(f"dev set: {len(rows)} messages, {len(faq_rows)} with an entry")
-    print(f"FAQ top-1 {top1:.3f}  top-3 {top3:.3f}  (current data: threshold {cfg.threshold}, margin {cfg.margin})")
+    print(f"FAQ top-1 {top1:.3f}  top-3 {top3:.3f}  "
+          f"(current data: threshold {cfg.threshold}, margin {cfg.margin}, min_coverage {cfg.min_coverage})")
 
-    def sure_stats(threshold: float, margin: float) -> tuple[int, int, int, int]:
+    def is_sure(record: tuple, threshold: float, margin: float, min_coverage: float) -> bool:
+        _, act, ids, top, second, coverage, _ = record
+        return bool(ids) and act in cfg.sure_acts and top >= threshold and top - second >= margin and coverage >= min_coverage
+
+    def sure_stats(threshold: float, margin: float, min_coverage: float) -> tuple[int, int, int, int]:
         sure_right = sure_wrong = sure_on_null = 0
-        for gold, act, ids, top, second, _ in records:
-            sure = bool(ids) and act in cfg.sure_acts and top >= threshold and top - second >= margin
+        for record in records:
+            gold, ids = record[0], record[2]
+            sure = is_sure(record, threshold, margin, min_coverage)
             if not sure:
                 continue
             if gold is None:
@@ -182,26 +189,30 @@ def calibrate(rows: list[dict], show: int) -> None:
                 sure_wrong += 1
         return sure_right, sure_wrong, sure_on_null, len(faq_rows)
 
-    right, wrong, on_null, total = sure_stats(cfg.threshold, cfg.margin)
+    right, wrong, on_null, total = sure_stats(cfg.threshold, cfg.margin, cfg.min_coverage)
     sure_n = right + wrong + on_null
     print(f"sure: {sure_n} answers, precision {right / sure_n if sure_n else 1:.3f} "
           f"({wrong} wrong entry, {on_null} on messages with no entry); "
           f"answered outright {right}/{total} = {right / total:.3f} of the questions")
-    print("\nsweep (precision of sure / share of questions answered outright / wrong):")
-    for margin in (0.0, 0.03, 0.05, 0.08, 0.12):
-        cells = []
-        for threshold in (0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75):
-            r, w, n, t = sure_stats(threshold, margin)
-            cells.append(f"{threshold:.2f}:{(r / (r + w + n)) if r + w + n else 1:.3f}/{r / t:.2f}/{w + n}")
-        print(f"  margin {margin:.2f}  " + "  ".join(cells))
+    print("\nsweep: threshold → precision of sure / share of questions answered outright / wrong answers")
+    for min_coverage in sorted({0.0, 0.5, cfg.min_coverage}):
+        print(f" min_coverage {min_coverage:.2f}")
+        for margin in sorted({0.0, 0.05, 0.1, cfg.margin}):
+            cells = []
+            for threshold in (0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
+                r, w, n, t = sure_stats(threshold, margin, min_coverage)
+                cells.append(f"{threshold:.2f}:{(r / (r + w + n)) if r + w + n else 1:.3f}/{r / t:.2f}/{w + n}")
+            print(f"  margin {margin:.2f}  " + "  ".join(cells))
     if show:
         print("\nmisses (gold not first):")
-        for gold, act, ids, top, second, row in [r for r in faq_rows if r[2][:1] != [r[0]]][:show]:
-            print(f"- {row['text']}\n    want {gold}  got {ids}  top {top:.3f} second {second:.3f} act {act}")
-        print("\nsure on messages with no entry:")
-        for gold, act, ids, top, second, row in records:
-            if gold is None and ids and act in cfg.sure_acts and top >= cfg.threshold and top - second >= cfg.margin:
-                print(f"- {row['text']}  → {ids[0]} {top:.3f} (act {act})")
+        for gold, act, ids, top, second, coverage, row in [r for r in faq_rows if r[2][:1] != [r[0]]][:show]:
+            print(f"- {row['text']}\n    want {gold}  got {ids}  top {top:.3f} second {second:.3f} "
+                  f"coverage {coverage:.2f} act {act}")
+        print("\nsure but wrong:")
+        for record in records:
+            gold, act, ids, top, _, _, row = record
+            if is_sure(record, cfg.threshold, cfg.margin, cfg.min_coverage) and ids[0] != gold:
+                print(f"- {row['text']}  → {ids[0]} {top:.3f} (want {gold}, act {act})")
 
 
 def main() -> int:

@@ -37,7 +37,8 @@ from knowledge.types import FaqEntry, Hit, Retrieval
 Tokenize = Callable[[str], Sequence[str]]
 Normalise = Callable[[str], str]
 
-_NOISE = re.compile(r"^[\W_\d０-９一二三四五六七八九十百千万两几]*$")  # punctuation, numbers, number words alone
+_PUNCT = re.compile(r"^[\W_]*$")
+_NUMBER = re.compile(r"^[\d.,%一二三四五六七八九十百千万两几]+$")
 
 
 def plain_normalise(text: str) -> str:
@@ -104,8 +105,10 @@ class Retriever:
         stop = self.config.stopwords
         for token in self._tokenize(self._normalise(text)):
             token = token.strip()
-            if not token or token in stop or _NOISE.match(token):
+            if not token or token in stop or _PUNCT.match(token):
                 continue
+            if _NUMBER.match(token) and self._vocabulary and token not in self._vocabulary:
+                continue            # an amount or a date; numbers the knowledge base uses (12351) count
             for canonical in self.config.canonical(token):
                 if canonical in stop:
                     continue
