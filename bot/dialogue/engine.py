@@ -30,7 +30,6 @@ from bot.tickets.api import Actor, Ticket, TicketApi
 log = logging.getLogger(__name__)
 
 DRAFT_TTL = timedelta(days=7)      # an unfinished intake older than this is dropped (data minimisation)
-LEAVING_COMMANDS = ("start", "menu")
 
 
 class Dialogue:
@@ -90,11 +89,12 @@ class Dialogue:
     async def _command(self, turn: Turn, command: str) -> None:
         if command == "cancel":
             await self.cancel(turn)
-        elif command in LEAVING_COMMANDS:
-            if turn.state.flow:
-                turn.state.reset_flow()
-                turn.say(self.t("cancel.done"))
+        elif command in ("start", "menu"):
+            # Never drop a half-filled form silently: show the menu, then ask the open question again.
             turn.say(self.t("welcome") if command == "start" else self.t("menu.prompt"), self.menu())
+            if turn.state.flow:
+                turn.say(self.t("resume"))
+                await self.reprompt(turn)
         elif command == "mytickets":
             await self.cases.status(turn)
             await self.reprompt(turn)

@@ -165,8 +165,8 @@ class IntakeFlow:
             "amount": f"{format_amount(amount)} 元" if amount else (skipped if "amount" in draft.get("skipped", []) else unset),
             "headcount": str(draft["headcount"]) if draft.get("headcount") else "",
             "platform": draft.get("platform") or "",
-            "phone": draft.get("phone") or (skipped if "phone" in draft.get("skipped", []) else unset),
-            "evidence": d.t("intake.files", count=len(draft.get("evidence", []))) if draft.get("evidence") else unset,
+            "phone": draft.get("phone") or (d.t("intake.phone_skipped") if "phone" in draft.get("skipped", []) else unset),
+            "evidence": d.t("intake.files", count=len(draft["evidence"])) if draft.get("evidence") else d.t("intake.no_files"),
         }
         return "\n".join(f"{d.t('field.' + f)}：{values[f]}" for f in EDITABLE if values[f])
 

@@ -1,0 +1,166 @@
+"""`gongyou chat`: a worker's chat in the terminal, on the same dialogue as every other channel.
+
+Buttons are shown as numbered choices: typing the number, or the button's text, presses it;
+anything else is a message. `/photo PATH` and `/file PATH` send a file (its path stands for the
+channel's file id), `/menu`, `/help`, `/mytickets`, `/cancel` are the dialogue's commands, `/quit`
+leaves. Outbox messages for this worker (staff replies, state changes) are printed as they arrive,
+between inputs and while waiting for one, and marked sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from pathlib import Path
+from typing import TextIO
+
+from bot.channels.console.io import ConsoleIO, parse_number
+from bot.dialogue.types import Attachment, Button, Incoming, Reply, UserRef
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "console"
+BOT_LABEL = "工友> "
+USER_LABEL = "你> "
+INDENT = " " * 6
+FILE_COMMANDS = {"photo": "photo", "file": "document", "voice": "voice", "video": "video"}
+DIALOGUE_COMMANDS = {"start", "menu", "help", "mytickets", "cancel", "mydata", "forget"}
+QUIT_COMMANDS = {"quit", "exit", "q"}
+MAX_DRAIN_ROUNDS = 50
+_CODE = re.compile(r"GY-\d{8}-\d{4,}")
+
+
+class WorkerConsole:
+    def __init__(self, services: Services, io: ConsoleIO, *, user_id: str = "local", display_name: str = "",
+                 poll_interval: float = 1.0) -> None:
+        self.services = services
+        self.io = io
+        self.user = UserRef(CHANNEL, user_id)
+        self.display_name = display_name or user_id
+        self.poll_interval = poll_interval
+        self.choices: list[Button] = []
+        self.told_codes: set[str] = set()      # ticket codes already given in a reply this session
+        self._outbox_lock = asyncio.Lock()
+
+    # ---- output ---------------------------------------------------------------------------------
+    def show(self, text: str, buttons: list[list[Button]] | None = None) -> None:
+        lines = text.splitlines() or [""]
+        self.io.write(BOT_LABEL + lines[0])
+        for line in lines[1:]:
+            self.io.write(INDENT + line)
+        for row in buttons or []:
+            cells = []
+            for button in row:
+                self.choices.append(button)
+                cells.append(f"[{len(self.choices)}] {button.label}")
+            self.io.write(INDENT + "  ".join(cells))
+
+    def show_replies(self, replies: list[Reply]) -> None:
+        self.choices = []
+        for reply in replies:
+            self.show(reply.text, reply.buttons)
+            self.told_codes.update(code for code in _codes(reply.text))
+
+    async def drain_outbox(self) -> int:
+        """Print this worker's pending outbox messages and mark them sent; returns how many."""
+        tickets = self.services.tickets
+        shown = 0
+        async with self._outbox_lock:
+            # The outbox hands out one message per recipient at a time (order is kept): ask again
+            # until nothing is left for this worker.
+            for _ in range(MAX_DRAIN_ROUNDS):
+                mine = [m for m in await tickets.outbox_pending(channel=CHANNEL, limit=100)
+                        if m.recipient == self.user.user_id]
+                if not mine:
+                    break
+                for message in mine:
+                    code = str(message.meta.get("code", ""))
+                    if message.meta.get("event") == "created" and code in self.told_codes:
+                        # The dialogue already gave this code in its reply; do not say it twice.
+                        await tickets.outbox_mark_sent(message.id, meta={"console": "told in the reply"})
+                        continue
+                    buttons = [[Button(b.get("label", ""), b.get("data", "")) for b in row] for row in message.buttons]
+                    self.show(message.text, buttons)
+                    await tickets.outbox_mark_sent(message.id, meta={"console": "shown"})
+                    shown += 1
+        return shown
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll_interval)
+            try:
+                if await self.drain_outbox():
+                    self.io.prompt(USER_LABEL)
+            except Exception:  # a failed poll must not end the chat; the next one retries
+                log.exception("console outbox poll failed")
+
+    # ---- input ----------------------------------------------------------------------------------
+    def incoming_for(self, line: str) -> Incoming | None:
+        """What a typed line means; None for /quit."""
+        text = line.strip()
+        number = parse_number(text)
+        if number is not None and 1 <= number <= len(self.choices):
+            return Incoming(self.user, button=self.choices[number - 1].data, display_name=self.display_name)
+        for button in self.choices:
+            if text == button.label:
+                return Incoming(self.user, button=button.data, display_name=self.display_name)
+        if text.startswith("/"):
+            command, _, rest = text[1:].partition(" ")
+            command = command.lower()
+            if command in QUIT_COMMANDS:
+                return None
+            if command in FILE_COMMANDS and rest.strip():
+                path = rest.strip()
+                size = Path(path).stat().st_size if Path(path).is_file() else 0
+                attachment = Attachment(FILE_COMMANDS[command], file_id=path, name=Path(path).name, size=size)
+                return Incoming(self.user, attachment=attachment, display_name=self.display_name)
+            if command in DIALOGUE_COMMANDS:
+                return Incoming(self.user, command=command, display_name=self.display_name)
+        return Incoming(self.user, text=text, display_name=self.display_name)
+
+    async def send(self, incoming: Incoming) -> None:
+        self.show_replies(await self.services.dialogue.handle(incoming))
+        await self.drain_outbox()
+
+    async def run(self) -> int:
+        self.io.start()
+        self.io.write("工友 · 在终端里和工友聊天。输入序号选按钮，直接打字也行；/photo 文件路径 发图片，/quit 退出。")
+        await self.send(Incoming(self.user, command="start", display_name=self.display_name))
+        poller = asyncio.create_task(self._poll())
+        try:
+            while True:
+                self.io.prompt(USER_LABEL)
+                line = await self.io.readline()
+                if line is None:
+                    break
+                if not line.strip():
+                    continue
+                self.io.echo(USER_LABEL, line)
+                incoming = self.incoming_for(line)
+                if incoming is None:
+                    break
+                await self.send(incoming)
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+            await self.drain_outbox()
+        self.io.write("再见！需要时随时再来。")
+        return 0
+
+
+async def chat(db_path: Path | None, *, stdin: TextIO, stdout: TextIO, user_id: str = "local",
+               data: Path | None = None, poll_interval: float = 1.0) -> int:
+    services = await Services.open(db_path, data=data)
+    try:
+        console = WorkerConsole(services, ConsoleIO(stdin, stdout), user_id=user_id, poll_interval=poll_interval)
+        return await console.run()
+    finally:
+        await services.close()
+
+
+def _codes(text: str) -> list[str]:
+    return _CODE.findall(text)
