@@ -158,3 +158,29 @@ async def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
         assert "half_done" not in tables
     finally:
         await db.close()
+
+
+async def test_upgrade_from_version_1_keeps_tickets(tmp_path, monkeypatch):
+    import bot.storage.db as dbmod
+
+    path = tmp_path / "g.db"
+    monkeypatch.setattr(dbmod, "MIGRATIONS", MIGRATIONS[:1])
+    db = await Database.open(path)
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO tickets (code, channel, user_id, kind, state, priority, priority_rank, topic, created_at, "
+            "updated_at, first_response_s) VALUES ('GY-20261123-0001', 'console', 'u', 'mediation', 'new', 'normal', "
+            "2, 'wage', '2026-11-23T01:00:00.000000+00:00', '2026-11-23T01:00:00.000000+00:00', 60)"
+        )
+    assert await db.schema_version() == 1
+    await db.close()
+    monkeypatch.undo()
+    db = await Database.open(path)
+    try:
+        assert await db.schema_version() == LATEST_VERSION
+        indexes = {r[0] for r in await db.conn.execute_fetchall("SELECT name FROM sqlite_schema WHERE type='index'")}
+        assert {"tickets_report", "tickets_first_response", "tickets_resolution"} <= indexes
+        rows = await db.conn.execute_fetchall("SELECT code FROM tickets")
+        assert [r[0] for r in rows] == ["GY-20261123-0001"]
+    finally:
+        await db.close()

@@ -145,8 +145,22 @@ CREATE INDEX outbox_pending_recipient ON outbox (channel, recipient, id) WHERE s
 CREATE INDEX outbox_ticket ON outbox (ticket_id);
 """
 
+# Report indexes that keep `stats` under 50 ms at 100 000 tickets, with or without a `since` filter:
+# one covering index read in GROUP BY order (the created_at filter is checked inside the index), and
+# one per median, read in value order (the median is an OFFSET into it, never a sort).
+_V2 = """
+DROP INDEX tickets_state_topic;
+DROP INDEX tickets_first_response;
+DROP INDEX tickets_resolution;
+CREATE INDEX tickets_report ON tickets
+    (state, topic, priority, created_at, amount_recovered, first_response_s, resolution_s);
+CREATE INDEX tickets_first_response ON tickets (first_response_s, created_at) WHERE first_response_s IS NOT NULL;
+CREATE INDEX tickets_resolution ON tickets (resolution_s, created_at) WHERE resolution_s IS NOT NULL;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations, tickets, events, outbox", _V1),
+    Migration(2, "report indexes for stats", _V2),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
