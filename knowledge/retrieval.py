@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from knowledge.base import KnowledgeBase
 from knowledge.config import RetrievalConfig, load_config
@@ -36,6 +36,10 @@ from knowledge.types import FaqEntry, Hit, Retrieval
 
 Tokenize = Callable[[str], Sequence[str]]
 Normalise = Callable[[str], str]
+
+# A word found in more than this many entries (and this share of them) picks no candidates.
+COMMON_MIN_ENTRIES = 200
+COMMON_SHARE = 0.1
 
 _PUNCT = re.compile(r"^[\W_]*$")
 _NUMBER = re.compile(r"^[\d.,%一二三四五六七八九十百千万两几]+$")
@@ -82,6 +86,8 @@ class Retriever:
         self._normalise = normalise or plain_normalise
         self._entries: list[FaqEntry] = list(kb)
         self._sentences: list[list[_Sentence]] = []
+        self._sentence_texts: list[list[str]] = []
+        self._entry_terms: list[frozenset[str]] = []
         self._postings: dict[str, list[int]] = {}
         self._build()
 
@@ -141,10 +147,12 @@ class Retriever:
         n = max(len(self._entries), 1)
         self._idf = {t: math.log(1 + n / d) for t, d in df.items()}
         self._unknown = self.config.unknown_word_weight * math.log(1 + n)
+        self._common_df = max(COMMON_MIN_ENTRIES, int(COMMON_SHARE * n))
         for sentences in texts_per_entry:
-            self._sentences.append([
-                _Sentence(frozenset(terms), sum(self._idf[t] for t in terms), joined) for terms, joined in sentences if terms
-            ])
+            kept = [_Sentence(frozenset(terms), sum(self._idf[t] for t in terms), joined) for terms, joined in sentences if terms]
+            self._sentences.append(kept)
+            self._sentence_texts.append([s.text for s in kept])
+            self._entry_terms.append(frozenset().union(*(s.terms for s in kept)))
 
     def _sentence_terms(self, entry: FaqEntry) -> list[tuple[list[str], str]]:
         return [self._analyse(text) for text in (entry.title, entry.question, *entry.paraphrases)]
@@ -173,37 +181,48 @@ class Retriever:
         """Every candidate entry with its score parts, best first (no floor, no act rule)."""
         cfg = self.config
         query, query_text = self._analyse(text)
-        if not query:
-            return []
         weights = {t: self._idf.get(t, self._unknown) for t in query}
         total = sum(weights.values())
         if total <= 0:
             return []
+        known = [t for t in query if t in self._idf]
+        # Words in a large share of the entries pick no candidates (they would touch most of the
+        # index); they still count in every candidate's scores below.
+        telling = [t for t in known if len(self._postings[t]) <= self._common_df] or known
         shared: dict[int, float] = {}
-        for term in query:
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
+        for term in telling:
+            idf = self._idf[term]
             for index in self._postings[term]:
                 shared[index] = shared.get(index, 0.0) + idf
         if not shared:
             return []
-        picked = heapq.nlargest(cfg.candidates, shared.items(), key=lambda item: item[1])
-        query_terms = set(query)
+        picked = [i for i, _ in heapq.nlargest(cfg.candidates, shared.items(), key=lambda item: item[1])]
+        query_terms = frozenset(known)
+        choices: list[str] = []
+        owners: list[int] = []
+        for slot, index in enumerate(picked):
+            texts = self._sentence_texts[index]
+            choices.extend(texts)
+            owners.extend([slot] * len(texts))
+        best_fuzzy = [0.0] * len(picked)
+        for _, similarity, position in process.extract(query_text, choices, scorer=fuzz.ratio, limit=None):
+            slot = owners[position]
+            if similarity > best_fuzzy[slot]:
+                best_fuzzy[slot] = similarity
         out = []
-        for index, overlap in picked:
+        for slot, index in enumerate(picked):
             entry = self._entries[index]
-            coverage = overlap / total
-            best_dice, best_fuzzy = 0.0, 0.0
+            coverage = sum(weights[t] for t in query_terms & self._entry_terms[index]) / total
+            best_dice = 0.0
             for sentence in self._sentences[index]:
-                common = sum(weights[t] for t in query_terms & sentence.terms)
-                dice = 2 * common / (total + sentence.weight) if common else 0.0
-                best_dice = max(best_dice, dice)
-                best_fuzzy = max(best_fuzzy, fuzz.ratio(query_text, sentence.text) / 100)
-            raw = cfg.w_coverage * coverage + cfg.w_sentence * best_dice + cfg.w_fuzzy * best_fuzzy
+                common = query_terms & sentence.terms
+                if common:
+                    best_dice = max(best_dice, 2 * sum(weights[t] for t in common) / (total + sentence.weight))
+            fuzzy = best_fuzzy[slot] / 100
+            raw = cfg.w_coverage * coverage + cfg.w_sentence * best_dice + cfg.w_fuzzy * fuzzy
             boosted = topic is not None and entry.topic == topic
             if boosted:
                 raw += cfg.topic_boost * (1 - raw)
-            out.append(Scored(entry, min(max(raw, 0.0), 1.0), coverage, best_dice, best_fuzzy, boosted))
+            out.append(Scored(entry, min(max(raw, 0.0), 1.0), coverage, best_dice, fuzzy, boosted))
         out.sort(key=lambda s: (-s.score, s.entry.id))
         return out
