@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -39,8 +40,9 @@ TOPICS = ["wage", "injury", "insurance", "social_insurance", "contract", "dismis
 TOPIC_WEIGHTS = [30, 12, 6, 8, 10, 10, 6, 12, 2, 3, 1]
 
 
-def load_texts() -> Texts:
-    folder = Path(tempfile.mkdtemp(prefix="gy-bench-texts-"))
+def load_texts(folder: Path) -> Texts:
+    """Only the ticket texts: the benchmark must not depend on other teams' files."""
+    folder.mkdir(exist_ok=True)
     (folder / "tickets.yaml").write_text((data_dir() / "texts" / "tickets.yaml").read_text(encoding="utf-8"),
                                          encoding="utf-8")
     return Texts.load(folder)
@@ -143,12 +145,14 @@ async def main() -> int:
     parser.add_argument("--conversations", type=int, default=50)
     parser.add_argument("--creates", type=int, default=3000)
     parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--db", type=Path, default=None, help="database file (default: a new temporary one)")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="database file to use and keep (default: a temporary one, deleted at the end)")
     args = parser.parse_args()
 
-    path = args.db or Path(tempfile.mkdtemp(prefix="gy-bench-")) / "bench.db"
+    scratch = None if args.db else Path(tempfile.mkdtemp(prefix="gy-bench-"))
+    path = args.db or scratch / "bench.db"
     db = await Database.open(path)
-    service = TicketService(db, SystemClock(), load_texts())
+    service = TicketService(db, SystemClock(), load_texts(path.parent / "bench-texts"))
     try:
         print(f"database: {path}")
         rate = await intake_throughput(service, args.conversations, args.creates)
@@ -184,6 +188,8 @@ async def main() -> int:
         return 0 if verdict == "OK" else 1
     finally:
         await db.close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -184,3 +184,10 @@ async def test_upgrade_from_version_1_keeps_tickets(tmp_path, monkeypatch):
         assert [r[0] for r in rows] == ["GY-20261123-0001"]
     finally:
         await db.close()
+
+
+async def test_a_path_that_cannot_be_opened_says_so(tmp_path):
+    folder = tmp_path / "a_directory.db"
+    folder.mkdir()
+    with pytest.raises(DatabaseUnreadableError, match="cannot open the database file"):
+        await Database.open(folder)

@@ -42,6 +42,13 @@ class MigrationError(DatabaseError):
     """A migration failed; the database was left at the previous version."""
 
 
+def _cannot_open(path: str, exc: BaseException) -> str:
+    return (
+        f"数据库打不开 / cannot open the database file {path}: {exc}. "
+        "Check the path, its permissions and free disk space, and that no other program holds it."
+    )
+
+
 _in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar("gongyou_db_in_transaction", default=False)
 
 
@@ -57,12 +64,12 @@ class Database:
     async def open(cls, path: str | Path, *, check_integrity: bool = True) -> Database:
         """Open (creating if needed), check, and migrate the database at `path`."""
         path_str = str(path)
-        if path_str != ":memory:":
-            Path(path_str).parent.mkdir(parents=True, exist_ok=True)
         try:
+            if path_str != ":memory:":
+                Path(path_str).parent.mkdir(parents=True, exist_ok=True)
             conn = await aiosqlite.connect(path_str, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise DatabaseUnreadableError(f"数据库文件打不开 / cannot open the database file {path_str}: {exc}") from exc
+        except (OSError, sqlite3.Error) as exc:
+            raise DatabaseUnreadableError(_cannot_open(path_str, exc)) from exc
         db = cls(conn, path_str)
         try:
             conn.row_factory = aiosqlite.Row
@@ -73,10 +80,13 @@ class Database:
             raise
         except sqlite3.DatabaseError as exc:
             await conn.close()
-            raise DatabaseUnreadableError(
-                f"数据库文件已损坏或不是工友的数据库 / the database file {path_str} is corrupt or not a gongyou database "
-                f"({exc}). Restore it from a backup or move it away to start a new one."
-            ) from exc
+            text = str(exc)
+            if "not a database" in text or "malformed" in text or "corrupt" in text:
+                raise DatabaseUnreadableError(
+                    f"数据库文件已损坏或不是工友的数据库 / the database file {path_str} is corrupt or not a gongyou "
+                    f"database ({exc}). Restore it from a backup or move it away to start a new one."
+                ) from exc
+            raise DatabaseUnreadableError(_cannot_open(path_str, exc)) from exc
         except BaseException:
             await conn.close()
             raise
@@ -173,7 +183,10 @@ class Database:
                     await self.conn.execute("COMMIT")
                 except BaseException:
                     if self.conn.in_transaction:
-                        await self.conn.execute("ROLLBACK")
+                        try:
+                            await self.conn.execute("ROLLBACK")
+                        except sqlite3.Error as exc:   # e.g. the COMMIT went through after all
+                            log.warning("database %s: rollback failed: %s", self.path, exc)
                     raise
             finally:
                 _in_transaction.reset(token)

@@ -37,11 +37,9 @@ def normalize_code(text: str) -> str:
 async def allocate_code(conn: aiosqlite.Connection, now: datetime) -> str:
     """Next code for the local day of `now`. Call inside a write transaction."""
     day = local_day(now)
-    cursor = await conn.execute(
+    rows = await conn.execute_fetchall(
         "INSERT INTO code_counters (day, last) VALUES (?, 1) "
         "ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
         (day,),
     )
-    row = await cursor.fetchone()
-    await cursor.close()
-    return format_code(day, int(row[0]))
+    return format_code(day, int(rows[0][0]))

@@ -43,7 +43,7 @@ async def put(conn: aiosqlite.Connection, message: Outgoing, now: datetime) -> i
     """Insert one message; returns its id, or None when its dedupe key was already used."""
     if not message.text.strip():
         raise ValueError("outbox message text is empty")
-    cursor = await conn.execute(
+    rows = await conn.execute_fetchall(
         "INSERT INTO outbox (channel, recipient, text, buttons, ticket_id, kind, meta, dedupe_key, created_at, due_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
         (
@@ -51,9 +51,7 @@ async def put(conn: aiosqlite.Connection, message: Outgoing, now: datetime) -> i
             message.kind, _dumps(message.meta), message.dedupe_key, to_db(now), to_db(message.due_at or now),
         ),
     )
-    row = await cursor.fetchone()
-    await cursor.close()
-    return None if row is None else int(row[0])
+    return int(rows[0][0]) if rows else None
 
 
 _PENDING = """

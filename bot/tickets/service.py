@@ -88,14 +88,12 @@ class TicketService:
     @staticmethod
     async def _event(conn: aiosqlite.Connection, ticket_id: int, actor: Actor, type_: str, now: datetime, *,
                      note: str = "", data: dict[str, Any] | None = None, dedupe_key: str | None = None) -> int | None:
-        cursor = await conn.execute(
+        rows = await conn.execute_fetchall(
             "INSERT INTO events (ticket_id, at, actor_role, actor_id, actor_name, type, note, data, dedupe_key) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
             (ticket_id, to_db(now), actor.role, actor.id, actor.name, type_, note, dumps(data or {}), dedupe_key),
         )
-        row = await cursor.fetchone()
-        await cursor.close()
-        return None if row is None else int(row[0])
+        return int(rows[0][0]) if rows else None
 
     @staticmethod
     async def _send(conn: aiosqlite.Connection, messages: Iterable[Outgoing | None], now: datetime) -> None:
@@ -148,7 +146,7 @@ class TicketService:
         now = self._now()
         async with self.db.transaction() as conn:
             code = await allocate_code(conn, now)
-            cursor = await conn.execute(
+            inserted = await conn.execute_fetchall(
                 "INSERT INTO tickets (code, channel, user_id, kind, state, priority, priority_rank, topic, platform, "
                 "city, amount, headcount, injury, pii, consent_version, consent_at, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -159,8 +157,7 @@ class TicketService:
                     to_db(now), to_db(now),
                 ),
             )
-            ticket_id = int((await cursor.fetchone())[0])
-            await cursor.close()
+            ticket_id = int(inserted[0][0])
             await self._event(conn, ticket_id, actor, "created", now, data={
                 "kind": kind.value, "priority": priority.value, "topic": topic,
                 "consent": consent.text_version if consent else None,
