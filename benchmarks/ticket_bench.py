@@ -177,6 +177,7 @@ async def main() -> int:
         await timed("outbox_pending(limit=100)", lambda: service.outbox_pending(limit=100))
         await timed("active_ticket_of(worker)", lambda: service.active_ticket_of("telegram", "100007"))
         await timed("by_code", lambda: service.by_code("GY-20261123-0001"))
+        await timed("open_clocks() (all open tickets, SLA)", service.open_clocks, runs=5)
         stats = await service.stats()
         print(f"stats check: total {stats.total:,}, open {stats.extra['open']:,}, median first response "
               f"{(stats.median_first_response_s or 0) / 60:.0f} min, median resolution "

@@ -403,3 +403,21 @@ async def test_waiting_time_is_accumulated(service, db, clock):
     row = (await db.conn.execute_fetchall("SELECT waiting_total_s, waiting_since FROM tickets WHERE id = ?",
                                           (ticket.id,)))[0]
     assert row[0] == timedelta(hours=4).total_seconds() and row[1] is None
+
+
+async def test_open_clocks_give_sla_times(service, clock):
+    quiet = await new_ticket(service)
+    busy = await new_ticket(service, injury=True)
+    done = await new_ticket(service)
+    await service.change_state(done.id, STAFF_A, State.CLOSED, reason="重复")
+    clock.advance(hours=1)
+    await service.claim(busy.id, STAFF_A)
+    await service.note(busy.id, STAFF_A, "内部备注不算")        # not told to the worker
+    await service.change_state(busy.id, STAFF_A, State.WAITING, reason="补材料")
+    clock.advance(hours=2)
+    clocks = await service.open_clocks()
+    assert [c.ticket.id for c in clocks] == [busy.id, quiet.id]      # high before normal, closed left out
+    busy_clock, quiet_clock = clocks
+    assert busy_clock.last_update_at == clock.now() - timedelta(hours=2)
+    assert busy_clock.waiting_since == clock.now() - timedelta(hours=2) and busy_clock.waiting_total_s == 0
+    assert quiet_clock.last_update_at is None and quiet_clock.waiting_since is None

@@ -91,6 +91,16 @@ class Ticket:
 
 
 @dataclass(frozen=True, slots=True)
+class TicketClock:
+    """What SLA jobs need about one open ticket, read in one go (`TicketService.open_clocks`)."""
+
+    ticket: Ticket
+    waiting_since: datetime | None        # set while the ticket is `waiting` (SLA clocks pause)
+    waiting_total_s: float                # seconds spent in `waiting` before, over the ticket's life
+    last_update_at: datetime | None       # last staff action the worker was told of (claim, reply, state, reopen)
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     id: int
     ticket_id: int

@@ -30,6 +30,7 @@ from bot.tickets.api import (
     State,
     Stats,
     Ticket,
+    TicketClock,
     TicketNotFound,
     TransitionError,
 )
@@ -44,11 +45,12 @@ from bot.tickets.records import (
     pii_of,
     ticket_from_row,
 )
-from bot.tickets.timefmt import from_db, to_db
+from bot.tickets.timefmt import from_db, opt_from_db, to_db
 
 STAFF = frozenset({"staff"})
 STAFF_OR_SYSTEM = frozenset({"staff", "system"})
 _OPEN_SQL = "('new','assigned','mediating','waiting')"   # must match the partial index tickets_queue
+_WORKER_VISIBLE_STAFF_EVENTS = "('assigned','staff_reply','state','reopened')"
 
 
 class TicketService:
@@ -259,6 +261,22 @@ class TicketService:
                 f"SELECT * FROM tickets WHERE {where} ORDER BY priority_rank, created_at, id LIMIT ?", params
             )
         return [ticket_from_row(r) for r in rows]
+
+    async def open_clocks(self) -> list[TicketClock]:
+        """Every open ticket with the times SLA reminders are computed from (queue order)."""
+        async with self.db.transaction(write=False) as conn:
+            rows = await conn.execute_fetchall(
+                f"""SELECT t.*, (SELECT max(e.at) FROM events AS e
+                                 WHERE e.ticket_id = t.id AND e.actor_role = 'staff'
+                                   AND e.type IN {_WORKER_VISIBLE_STAFF_EVENTS}) AS last_update_at
+                    FROM tickets AS t WHERE t.state IN {_OPEN_SQL}
+                    ORDER BY t.priority_rank, t.created_at, t.id"""
+            )
+        return [
+            TicketClock(ticket=ticket_from_row(r), waiting_since=opt_from_db(r["waiting_since"]),
+                        waiting_total_s=float(r["waiting_total_s"]), last_update_at=opt_from_db(r["last_update_at"]))
+            for r in rows
+        ]
 
     async def events(self, ticket_id: int) -> list[Event]:
         async with self.db.transaction(write=False) as conn:
