@@ -76,7 +76,7 @@ class Dialogue:
         incoming = turn.incoming
         if incoming.command:
             await self._command(turn, incoming.command.lower())
-        elif incoming.button:
+        elif incoming.button is not None:
             await self._button(turn, incoming.button)
         elif incoming.attachment is not None:
             await self._attachment(turn)

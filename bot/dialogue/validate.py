@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from intents.numbers import parse_number
+
 SUMMARY_MIN, SUMMARY_MAX = 4, 500
 EMPLOYER_MAX = 60
 PLACE_MAX = 40
@@ -22,6 +24,7 @@ _LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
 _PHONE_NOISE = re.compile(r"[\s\-－—()（）]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"[ \t\u3000]+")
+_FILLERS = re.compile(r"^(?:大概|大约|差不多|估计|一共|总共|总计|约|有)+|(?:左右|上下|吧|啊|的样子)+$")
 
 
 def clean_text(text: str) -> str:
@@ -60,13 +63,9 @@ def amount(entities: dict[str, list], text: str) -> float | None:
         number = _as_number(value)
         if number is not None and 0 < number <= AMOUNT_MAX:
             return number
-    # A bare number typed as the answer to "how much?" ("4300") is an amount even without 元.
-    plain = _narrow(text).replace(",", "").replace(" ", "").rstrip("元块钱")
-    try:
-        number = float(plain)
-    except ValueError:
-        return None
-    return number if 0 < number <= AMOUNT_MAX else None
+    # A bare number typed as the answer to "how much?" ("4300", "大概八百") is an amount even without 元.
+    number = _bare_number(text, "元块钱")
+    return number if number is not None and 0 < number <= AMOUNT_MAX else None
 
 
 def headcount(entities: dict[str, list], text: str) -> int | None:
@@ -74,9 +73,9 @@ def headcount(entities: dict[str, list], text: str) -> int | None:
         number = _as_number(value)
         if number is not None and 1 <= number <= HEADCOUNT_MAX:
             return int(number)
-    plain = _narrow(text).replace(" ", "").rstrip("人个位名多")
-    if plain.isdigit() and 1 <= int(plain) <= HEADCOUNT_MAX:
-        return int(plain)
+    number = _bare_number(text, "人个位名多号")
+    if number is not None and number == int(number) and 1 <= number <= HEADCOUNT_MAX:
+        return int(number)
     return None
 
 
@@ -93,6 +92,16 @@ def place(text: str) -> tuple[str, str] | None:
     if match:
         return match.group(1), match.group(2)
     return value, ""
+
+
+def _bare_number(text: str, units: str) -> float | None:
+    """The whole answer read as one number, allowing fillers (大概八百, 4300元左右, 十五个)."""
+    plain = _narrow(text).replace(",", "").replace(" ", "")
+    plain = _FILLERS.sub("", plain).rstrip(units)
+    if not plain:
+        return None
+    parsed = parse_number(plain)
+    return float(parsed[0]) if parsed is not None else None
 
 
 def _narrow(text: str) -> str:
