@@ -1,0 +1,206 @@
+"""Keyword classifier: one act and one topic per message, with a confidence and entities.
+
+How a message is read (all weights and floors are data in `data/intents/`):
+
+1. normalise (width, case, traditional → simplified, typos, dialect, emoji, punctuation);
+2. topic cues are summed per topic; text inside a contrast ("不是X，是Y") counts little and
+   text after it counts more, and a clause that asks something counts a bit more ("the topic
+   is what is asked"); `weak` cues (合同, 赔偿, 押金 …) count fully only when something in the
+   message says it is about work;
+3. act cues are summed per act; urgent wins once it passes its floor; a message about another
+   legal domain or with no labour cue at all is `other`; plain asking needs a labour topic;
+4. confidence is a softmax over act scores; below the confidence or margin floor the result is
+   `uncertain` (the label is still the best one, for the batch output).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from intents.entities import EntityExtractor
+from intents.lexicon import (
+    ActsFile,
+    LabelCues,
+    LexiconError,
+    Thresholds,
+    TopicsFile,
+    check_labels,
+    load_model,
+)
+from intents.matcher import CueMatcher, Hit
+from intents.normalise import Normaliser
+from intents.segment import Segmenter
+from intents.types import ACTS, TOPICS, NluResult
+
+MAX_CHARS = 2000            # longer texts are read up to here (no chat message is longer)
+DIALOGUE_ACTS = ("greet", "thanks", "status", "human", "cancel")
+CONTEXT = "_context"        # words that say the message is about work (骑手, 站长, 上班 …)
+OTHER_DOMAIN = "_other"     # other legal domains and small talk (离婚, 房东, 天气 …)
+
+
+@dataclass(frozen=True, slots=True)
+class _Contrast:
+    pattern: object
+    before: bool
+
+
+class Classifier:
+    def __init__(self, normaliser: Normaliser, segmenter: Segmenter, acts: ActsFile, topics: TopicsFile,
+                 entities: EntityExtractor) -> None:
+        import re
+
+        self.normaliser = normaliser
+        self.segmenter = segmenter
+        self.entities = entities
+        self.thresholds: Thresholds = acts.thresholds
+        self._acts = CueMatcher(acts.acts)
+        self._topics = CueMatcher(topics.topics)
+        self._question = CueMatcher({"_q": LabelCues.model_validate(topics.question.model_dump())})
+        self._contrast = [_Contrast(re.compile(r.pattern), r.scope == "before") for r in topics.contrast]
+
+    @classmethod
+    def load(cls, data_dir: Path) -> Classifier:
+        """`data_dir` is the repository's `data/` folder; the files live in `data/intents/`."""
+        folder = data_dir / "intents"
+        acts = load_model(folder / "acts.yaml", ActsFile)
+        topics = load_model(folder / "topics.yaml", TopicsFile)
+        problems = check_labels("acts.yaml", "acts", acts.acts, ACTS, tuple(a for a in ACTS if a != "other"))
+        problems += check_labels("topics.yaml", "topics", topics.topics, TOPICS,
+                                 tuple(t for t in TOPICS if t != "none") + (CONTEXT, OTHER_DOMAIN))
+        problems += _check_contrast(topics)
+        if problems:
+            raise LexiconError(problems)
+        return cls(Normaliser.load(folder), Segmenter.load(folder), acts, topics, EntityExtractor.load(folder))
+
+    # -- classification ---------------------------------------------------------------------
+
+    def classify(self, text: str) -> NluResult:
+        raw = text if isinstance(text, str) else ""
+        norm = self.normaliser.normalise(raw[: MAX_CHARS * 2])[:MAX_CHARS]
+        spans = self.segmenter.spans(norm) if norm else []
+        th = self.thresholds
+
+        factors = self._factors(norm, spans)
+        topic_hits = self._topics.find(norm, spans)
+        context = any(h.label == CONTEXT or (not h.weak and h.label in TOPICS and h.weight > 0) for h in topic_hits)
+        topic_scores = _score(topic_hits, factors, weak_factor=1.0 if context else th.weak_factor)
+        other_domain = topic_scores.pop(OTHER_DOMAIN, 0.0)
+        topic_scores.pop(CONTEXT, None)
+        labour = {t: s for t, s in topic_scores.items() if t in TOPICS and s > 0}
+        best_topic, best_topic_score = max(labour.items(), key=lambda kv: kv[1], default=("none", 0.0))
+
+        act_scores = {a: 0.0 for a in ACTS}
+        for act, score in _score(self._acts.find(norm, spans), None, 1.0).items():
+            if act in act_scores:
+                act_scores[act] = max(0.0, score)
+        act = self._decide(act_scores, best_topic_score, other_domain)
+
+        if act == "other":
+            topic = "none"
+        elif act in DIALOGUE_ACTS:
+            topic = best_topic if best_topic_score >= th.named_topic_floor else "none"
+        else:
+            topic = best_topic if best_topic_score >= th.labour_floor else "none"
+
+        confidence, margin = _softmax_top(act_scores, act, th.temperature)
+        uncertain = confidence < th.confidence_floor or margin < th.margin_floor
+        return NluResult(
+            text=raw,
+            normalized=norm,
+            act=act,
+            topic=topic,
+            confidence=confidence,
+            margin=margin,
+            uncertain=uncertain,
+            entities=self.entities.extract(norm),
+            act_scores={a: round(s, 3) for a, s in act_scores.items() if s > 0},
+            topic_scores={t: round(s, 3) for t, s in labour.items()},
+        )
+
+    def _decide(self, scores: dict[str, float], labour: float, other_domain: float) -> str:
+        """Apply the priority rules in place on `scores` and return the winning act."""
+        th = self.thresholds
+        if scores["urgent"] >= th.urgent_floor:
+            scores["urgent"] += 10.0       # danger wins over anything else said in the message
+            return "urgent"
+        scores["urgent"] = min(scores["urgent"], th.urgent_floor / 2)
+        if labour >= th.labour_floor:
+            scores["ask"] += th.ask_base
+        if labour < th.labour_floor or (other_domain > 0 and other_domain >= labour):
+            # a question that is not about work is not ours to answer
+            scores["other"] += scores["ask"] + other_domain + (0.0 if labour >= th.labour_floor else th.ask_base)
+            scores["ask"] = 0.0
+        best = max(ACTS, key=lambda a: (scores[a], a == "other"))
+        if scores[best] <= 0:
+            return "other"
+        return best
+
+    def _factors(self, norm: str, spans: list[tuple[str, int, int]]) -> list[float]:
+        """Per-character weight of the text for topic cues (contrast and question clauses)."""
+        th = self.thresholds
+        factors = [1.0] * len(norm)
+        if not norm:
+            return factors
+        for q in self._question.find(norm, spans):
+            a, b = _clause_around(norm, q.start, q.end)
+            for i in range(a, b):
+                factors[i] = th.question_stress
+        for rule in self._contrast:
+            m = rule.pattern.search(norm)      # type: ignore[attr-defined]
+            if m is None:
+                continue
+            start = 0 if rule.before else m.start()
+            for i in range(start, m.end()):
+                factors[i] = th.contrast_discount
+            for i in range(m.end(), len(norm)):
+                factors[i] = max(factors[i], 1.0) * th.contrast_stress
+            break
+        return factors
+
+
+def _clause_around(text: str, a: int, b: int) -> tuple[int, int]:
+    start = max(text.rfind(sep, 0, a) for sep in ",.? ") + 1
+    ends = [i for i in (text.find(sep, b) for sep in ",.? ") if i != -1]
+    return start, min(ends, default=len(text))
+
+
+def _score(hits: list[Hit], factors: list[float] | None, weak_factor: float) -> dict[str, float]:
+    """Sum per label; each cue counts once (its best place), weak cues scaled by `weak_factor`."""
+    best: dict[tuple[str, str], float] = {}
+    for h in hits:
+        value = h.weight
+        if factors is not None and h.start < len(factors):
+            value *= factors[h.start] if h.weight > 0 else 1.0
+        if h.weak:
+            value *= weak_factor
+        key = (h.label, h.cue)
+        if key not in best or abs(value) > abs(best[key]):
+            best[key] = value
+    scores: dict[str, float] = {}
+    for (label, _), value in best.items():
+        scores[label] = scores.get(label, 0.0) + value
+    return scores
+
+
+def _softmax_top(scores: dict[str, float], chosen: str, temperature: float) -> tuple[float, float]:
+    values = {a: s / temperature for a, s in scores.items()}
+    top = max(values.values())
+    exps = {a: math.exp(v - top) for a, v in values.items()}
+    total = sum(exps.values())
+    p_chosen = exps[chosen] / total
+    p_other = max((e / total for a, e in exps.items() if a != chosen), default=0.0)
+    return round(p_chosen, 4), round(max(0.0, p_chosen - p_other), 4)
+
+
+def _check_contrast(topics: TopicsFile) -> list[str]:
+    import re
+
+    problems = []
+    for i, rule in enumerate(topics.contrast):
+        try:
+            re.compile(rule.pattern)
+        except re.error as exc:
+            problems.append(f"topics.yaml: contrast[{i}] {rule.pattern!r}: not a valid regular expression: {exc}")
+    return problems
