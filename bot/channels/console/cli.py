@@ -17,8 +17,9 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def configure_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    from bot.logsafe import configure  # key=value lines, phone numbers and personal fields masked
+
+    configure(logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
     if not verbose:
         # Loading chatter (jieba's dictionary, knowledge-base coverage notes) is not for a chat screen.
         for name in ("jieba", "knowledge", "intents"):
