@@ -20,7 +20,7 @@ from bot.dialogue import words
 from bot.dialogue.answers import Answers
 from bot.dialogue.cases import Cases
 from bot.dialogue.intake import IntakeFlow
-from bot.dialogue.safety import mentions_self_harm
+from bot.dialogue.safety import is_acute, mentions_self_harm
 from bot.dialogue.store import ConversationStore
 from bot.dialogue.turn import Turn
 from bot.dialogue.types import Button, Incoming, Reply
@@ -205,7 +205,7 @@ class Dialogue:
             return
         understood = self.understand(turn)
         nlu = understood.nlu
-        if nlu.act == "urgent" or mentions_self_harm(text):
+        if nlu.act == "urgent" or mentions_self_harm(text) or (nlu.uncertain and is_acute(text)):
             await self.cases.urgent(turn)
             return
         if turn.state.flow == "intake":
@@ -214,9 +214,7 @@ class Dialogue:
         if turn.state.flow:
             if await self.cases.on_text(turn):
                 return
-        act = nlu.act
-        if nlu.uncertain and understood.retrieval.hits and act not in ("status", "human", "complain"):
-            act = "ask"
+        act = self._act(understood)
         if act in ("status", "human", "complain", "cancel"):
             await {"status": self.cases.status, "human": self.cases.human,
                    "complain": self._complain_text, "cancel": self.cancel}[act](turn)
@@ -236,6 +234,20 @@ class Dialogue:
             turn.say(self.t("thanks"), self.menu())
         else:
             turn.say(self.t("scope.other"), self.menu())
+
+    @staticmethod
+    def _act(understood: Any) -> str:
+        """The act to follow. When the classifier is unsure, a sure knowledge-base hit wins (answer it);
+        greetings and thanks stay what they are; anything else with candidate answers becomes
+        "你是不是想问…" rather than a guess."""
+        nlu, retrieval = understood.nlu, understood.retrieval
+        if not nlu.uncertain:
+            return nlu.act
+        if retrieval.sure:
+            return "ask"
+        if nlu.act in ("greet", "thanks", "status", "human", "complain"):
+            return nlu.act
+        return "ask" if retrieval.hits else nlu.act
 
     async def _complain_text(self, turn: Turn) -> None:
         await self.start_complaint(turn, self.understand(turn))

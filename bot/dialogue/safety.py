@@ -8,6 +8,7 @@ little, a missing one costs much.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 SELF_HARM = (
@@ -22,6 +23,13 @@ DANGER = (
     "打人", "打我", "被打", "动手", "威胁", "砍", "刀", "扣押", "关起来", "不让走", "不让离开", "限制自由",
     "锁在", "跟踪", "堵门", "围堵", "冲突", "打起来", "要跳", "危险",
 )
+# Someone is in danger right now. Used only when the classifier is unsure: a confident "ask" about
+# a past accident ("被车撞了算工伤吗") stays a question.
+ACUTE = re.compile(
+    r"流了?很多血|大出血|血流不止|昏迷|不省人事|晕过去|没有?呼吸|没反应了|躺在地上|救命|快来人|"
+    r"拿刀|持刀|动刀|在打人|打起来了?|正在打|往死里打|"
+    r"不让(?:我们?|他们?|大家)?(?:走|离开|出去)|把门锁|锁在(?:里面|屋里|房间)|关起来|关在|限制人身自由|扣押"
+)
 GROUP = ("聚集", "堵门", "围堵", "拉横幅", "集体", "一群人", "几十个人", "上百人", "群体", "闹事", "罢工")
 GROUP_HEADCOUNT = 10
 
@@ -33,6 +41,10 @@ def _norm(text: str) -> str:
 def mentions_self_harm(text: str) -> bool:
     value = _norm(text)
     return any(word in value for word in SELF_HARM)
+
+
+def is_acute(text: str) -> bool:
+    return mentions_self_harm(text) or ACUTE.search(_norm(text)) is not None
 
 
 def safety_keys(text: str, *, topic: str = "none", headcount: int | None = None) -> list[str]:
