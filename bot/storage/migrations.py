@@ -158,9 +158,18 @@ CREATE INDEX tickets_first_response ON tickets (first_response_s, created_at) WH
 CREATE INDEX tickets_resolution ON tickets (resolution_s, created_at) WHERE resolution_s IS NOT NULL;
 """
 
+# The follow-up scheduler (bot/scheduler): tickets changed since its last look, resolved tickets
+# awaiting their satisfaction survey, and the survey answers counted by /stats.
+_V3 = """
+CREATE INDEX tickets_updated ON tickets (updated_at);
+CREATE INDEX tickets_resolved_at ON tickets (resolved_at) WHERE resolved_at IS NOT NULL;
+CREATE INDEX events_survey ON events (at) WHERE type = 'survey';
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations, tickets, events, outbox", _V1),
     Migration(2, "report indexes for stats", _V2),
+    Migration(3, "follow-up scheduler indexes", _V3),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
