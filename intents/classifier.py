@@ -38,6 +38,7 @@ MAX_CHARS = 2000            # longer texts are read up to here (no chat message 
 DIALOGUE_ACTS = ("greet", "thanks", "status", "human", "cancel")
 CONTEXT = "_context"        # words that say the message is about work (骑手, 站长, 上班 …)
 OTHER_DOMAIN = "_other"     # other legal domains and small talk (离婚, 房东, 天气 …)
+SELF_HARM = "_selfharm"     # act helper: thoughts of ending one's life (always urgent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +93,12 @@ class Classifier:
         best_topic, best_topic_score = max(labour.items(), key=lambda kv: kv[1], default=("none", 0.0))
 
         act_scores = {a: 0.0 for a in ACTS}
-        for act, score in _score(self._acts.find(norm, spans), None, 1.0).items():
+        raw_acts = _score(self._acts.find(norm, spans), None, 1.0)
+        for act, score in raw_acts.items():
             if act in act_scores:
                 act_scores[act] = max(0.0, score)
-        act = self._decide(act_scores, best_topic_score, other_domain)
+        self_harm = max(0.0, raw_acts.get(SELF_HARM, 0.0))
+        act = self._decide(act_scores, best_topic_score, other_domain, self_harm)
 
         if act == "other":
             topic = "none"
@@ -119,18 +122,21 @@ class Classifier:
             topic_scores={t: round(s, 3) for t, s in labour.items()},
         )
 
-    def _decide(self, scores: dict[str, float], labour: float, other_domain: float) -> str:
+    def _decide(self, scores: dict[str, float], labour: float, other_domain: float, self_harm: float) -> str:
         """Apply the priority rules in place on `scores` and return the winning act."""
         th = self.thresholds
-        if scores["urgent"] >= th.urgent_floor:
+        about_work = labour >= th.labour_floor and not (other_domain > 0 and other_domain >= labour)
+        scores["urgent"] += self_harm
+        if self_harm >= th.urgent_floor or (scores["urgent"] >= th.urgent_floor and (about_work or other_domain == 0)):
             scores["urgent"] += 10.0       # danger wins over anything else said in the message
             return "urgent"
         scores["urgent"] = min(scores["urgent"], th.urgent_floor / 2)
-        if labour >= th.labour_floor:
+        if about_work:
             scores["ask"] += th.ask_base
-        if labour < th.labour_floor or (other_domain > 0 and other_domain >= labour):
+        else:
             # a question that is not about work is not ours to answer
-            scores["other"] += scores["ask"] + other_domain + (0.0 if labour >= th.labour_floor else th.ask_base)
+            asked = scores["ask"] > 0
+            scores["other"] += other_domain + (th.ask_base if asked or other_domain == 0 else 0.0)
             scores["ask"] = 0.0
         best = max(ACTS, key=lambda a: (scores[a], a == "other"))
         if scores[best] <= 0:
