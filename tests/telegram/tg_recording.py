@@ -51,6 +51,7 @@ class RecordingSession(BaseSession):
         self.responses: dict[type, deque[Response[Any]]] = defaultdict(deque)
         self.members: dict[int, str] = {}          # user id -> status in any chat asked with getChatMember
         self.forum = True
+        self.errors: dict[type, deque[BaseException | None]] = defaultdict(deque)   # None: answer normally
         self.closed = True
         self._ids = itertools.count(1000)
 
@@ -64,6 +65,10 @@ class RecordingSession(BaseSession):
     async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None) -> TelegramType:  # noqa: ASYNC109
         self.closed = False
         self.requests.append(method)
+        if self.errors.get(type(method)):
+            error = self.errors[type(method)].popleft()
+            if error is not None:
+                raise error
         queue = self.responses.get(type(method))
         if queue:
             response = queue.popleft()
@@ -139,6 +144,12 @@ class RecordingBot(Bot):
             parameters=ResponseParameters(migrate_to_chat_id=migrate_to_chat_id, retry_after=retry_after),
         )
         return self.session.add_result(method, response)
+
+    def raise_for(self, method: type[TelegramMethod[Any]], error: BaseException | None) -> None:
+        """The next call of `method` fails with `error` (e.g. a TelegramNetworkError), as the HTTP layer would.
+
+        Queue `None` first to let calls through normally before the failing one."""
+        self.session.errors[method].append(error)
 
     # --- reading what was sent -----------------------------------------------------------------
     def calls(self, method: type[TelegramMethod[Any]] | None = None) -> list[Any]:

@@ -183,6 +183,22 @@ class Delivery:
             parts = ["", *split_html(text)]
             await self._send_parts(chat_id, parts, keyboard, progress, where)
 
+    async def send_evidence(self, chat_id: int, item: dict[str, Any], code: str, where: dict[str, Any]) -> None:
+        """Show one piece of a ticket's evidence (a photo or file the worker sent) by its Telegram file id."""
+        kind, file_id = item.get("kind"), item.get("file_id")
+        if kind not in ("photo", "document") or not file_id:
+            return
+        name = str(item.get("name") or "")[:200]
+        caption = quote(f"{code} 证据" + (f"：{name}" if name else ""))
+        await self.limiter.acquire(chat_id)
+        try:
+            if kind == "photo":
+                await self.bot.send_photo(chat_id=chat_id, photo=file_id, caption=caption, **where)
+            else:
+                await self.bot.send_document(chat_id=chat_id, document=file_id, caption=caption, **where)
+        except TelegramAPIError as exc:
+            log.warning("could not show evidence of %s: %s", code, exc)
+
     async def _pin(self, message_id: int) -> None:
         try:
             await self.limiter.acquire(self.staff.chat_id)

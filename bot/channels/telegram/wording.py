@@ -31,7 +31,6 @@ DEFAULTS: dict[str, str] = {
     "tg.staff.usage.close": "用法：/close 原因，例如 /close 工友撤回",
     "tg.staff.claimed": "{name} 已接单。",
     "tg.staff.claimed_by_you": "你已经接过这个单了。",
-    "tg.staff.claimed_by_other": "这个单已由 {name} 接单。",
     "tg.staff.note_saved": "备注已记录（工友看不到）。",
     "tg.staff.reply_sent": "已转给工友。",
     "tg.staff.relay_text_only": "话题里只转发文字给工友，图片和文件请用文字说明。",
