@@ -125,7 +125,7 @@ class Classifier:
     def _decide(self, scores: dict[str, float], labour: float, other_domain: float, self_harm: float) -> str:
         """Apply the priority rules in place on `scores` and return the winning act."""
         th = self.thresholds
-        about_work = labour >= th.labour_floor and not (other_domain > 0 and other_domain >= labour)
+        about_work = labour >= th.labour_floor and not (other_domain > 0 and other_domain > labour)
         scores["urgent"] += self_harm
         if self_harm >= th.urgent_floor or (scores["urgent"] >= th.urgent_floor and (about_work or other_domain == 0)):
             scores["urgent"] += 10.0       # danger wins over anything else said in the message
@@ -135,9 +135,12 @@ class Classifier:
             scores["ask"] += th.ask_base
         else:
             # a question that is not about work is not ours to answer
-            asked = scores["ask"] > 0
-            scores["other"] += other_domain + (th.ask_base if asked or other_domain == 0 else 0.0)
+            scores["other"] += other_domain + max(th.ask_base, 0.8 * scores["ask"])
             scores["ask"] = 0.0
+            if other_domain > 0:
+                # "我要投诉法院" is a complaint, but not one a labour union can take
+                scores["other"] += scores["complain"]
+                scores["complain"] = 0.0
         best = max(ACTS, key=lambda a: (scores[a], a == "other"))
         if scores[best] <= 0:
             return "other"
