@@ -52,9 +52,15 @@ class Settings(BaseSettings):
     webhook_listen_host: str = "127.0.0.1"
     webhook_listen_port: int = Field(default=8080, ge=1, le=65535)
 
-    sla_first_response_hours: float = Field(default=24.0, gt=0)
-    sla_update_hours: float = Field(default=72.0, gt=0)
-    sla_mediation_days: int = Field(default=15, gt=0)   # 劳动争议调解仲裁法 第十四条
+    # Follow-up rules (bot/scheduler/rules.py); 0 switches a rule off.
+    sla_urgent_realert_minutes: float = Field(default=10, ge=0)   # urgent, unclaimed: re-alert admins every N minutes
+    sla_unclaimed_working_hours: float = Field(default=4, ge=0)   # high/normal unclaimed: one reminder
+    sla_stale_working_days: float = Field(default=3, ge=0)        # assigned, no staff update: remind the assignee
+    sla_mediation_days: int = Field(default=15, ge=0)             # 劳动争议调解仲裁法第十四条: tell of arbitration
+    sla_mediation_pauses_when_waiting: bool = False               # the statute's days do not pause; keep False
+    sla_waiting_nudge_hours: float = Field(default=48, ge=0)      # one gentle nudge per waiting period
+    sla_survey_after_hours: float = Field(default=24, ge=0)       # satisfaction survey after resolved
+    sla_digest_time: str = "09:00"                                 # daily digest, Asia/Shanghai; "off" for none
 
     log_level: str = "INFO"
 
@@ -84,6 +90,24 @@ class Settings(BaseSettings):
             return [int(p) for p in parts]
         if isinstance(value, int):
             return [value]
+        return value
+
+    @field_validator("sla_urgent_realert_minutes")
+    @classmethod
+    def _realert_not_flooding(cls, value: float) -> float:
+        if 0 < value < 1:
+            raise ValueError("re-alerting more often than once a minute would flood the staff group (0 = off)")
+        return value
+
+    @field_validator("sla_digest_time")
+    @classmethod
+    def _digest_time(cls, value: str) -> str:
+        from bot.scheduler.rules import RulesError, parse_digest_time
+
+        try:
+            parse_digest_time(value)
+        except RulesError as exc:
+            raise ValueError(str(exc)) from None
         return value
 
     @field_validator("webhook_url")

@@ -22,6 +22,7 @@ from bot.dialogue.cases import Cases
 from bot.dialogue.intake import IntakeFlow
 from bot.dialogue.safety import is_acute, mentions_self_harm
 from bot.dialogue.store import ConversationStore
+from bot.dialogue.survey import Survey
 from bot.dialogue.turn import Turn
 from bot.dialogue.types import Button, Incoming, Reply
 from bot.texts import Texts
@@ -44,6 +45,7 @@ class Dialogue:
         self.intake = IntakeFlow(self)
         self.answers = Answers(self)
         self.cases = Cases(self)
+        self.survey = Survey(self)          # satisfaction survey answers (buttons sent by bot.scheduler)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # ---- the one entry point -------------------------------------------------------------
@@ -117,6 +119,8 @@ class Dialogue:
         """After a detour (help, a menu button), ask the open flow's question again."""
         if turn.state.flow == "intake":
             await self.intake.prompt(turn)
+        elif turn.state.flow == "survey":
+            await self.survey.prompt(turn)
         elif turn.state.flow:
             await self.cases.prompt(turn)
 
@@ -139,6 +143,8 @@ class Dialogue:
         elif prefix == "tk":
             await self.cases.on_ticket_button(turn, rest)
             await self.reprompt(turn)
+        elif prefix == "sv":
+            await self.survey.on_button(turn, rest)
         else:
             self.stale(turn)
             await self.reprompt(turn)
@@ -205,11 +211,13 @@ class Dialogue:
             return
         understood = self.understand(turn)
         nlu = understood.nlu
-        if nlu.act == "urgent" or mentions_self_harm(text) or (nlu.uncertain and is_acute(text)):
+        if self._urgent(nlu, text):
             await self.cases.urgent(turn)
             return
         if turn.state.flow == "intake":
             await self.intake.on_text(turn)
+            return
+        if turn.state.flow == "survey" and await self.survey.on_text(turn):
             return
         if turn.state.flow:
             if await self.cases.on_text(turn):
@@ -234,6 +242,15 @@ class Dialogue:
             turn.say(self.t("thanks"), self.menu())
         else:
             turn.say(self.t("scope.other"), self.menu())
+
+    @staticmethod
+    def _urgent(nlu: Any, text: str) -> bool:
+        """Urgent when the classifier says so, when self-harm is mentioned, or when acute danger
+        words appear and the classifier was unsure or filed the message outside labour matters
+        (a confident question about a past accident stays a question)."""
+        if nlu.act == "urgent" or mentions_self_harm(text):
+            return True
+        return is_acute(text) and (nlu.uncertain or nlu.act in ("other", "greet", "thanks"))
 
     @staticmethod
     def _act(understood: Any) -> str:
