@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from intents.lexicon import EntitiesFile, load_model
-from intents.numbers import CN_NUMBER, NUMBER, parse_chinese, parse_number
+from intents.numbers import NUMBER, parse_chinese, parse_number
 
 FILE_NAME = "entities.yaml"
 
@@ -32,7 +32,7 @@ _DATE_FULL = re.compile(r"(?<!\d)(\d{4}) ?[年./-] ?(\d{1,2}) ?[月./-] ?(\d{1,2
 _DATE_YM = re.compile(r"(?<!\d)(\d{4})年(\d{1,2})月(?!\d)")
 _DATE_MD = re.compile(rf"(?<![\d个])(\d{{1,2}}|{_CN_SMALL})月(?:份)?(\d{{1,2}}|{_CN_SMALL})[日号](?!码|线|人)")
 _DATE_M = re.compile(rf"(?<![\d个几多一两])(\d{{1,2}}|{_CN_SMALL})月(?:份)?(?![\d一二三四五六七八九十个])")
-_DATE_D = re.compile(r"(?<![\d月几])(\d{1,2})[号日](?!码|线|人|楼|床|\d)")
+_DATE_D = re.compile(r"(?<![\d几])(\d{1,2})[号日](?!码|线|人|楼|床|\d)")
 _DATE_Y = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年(?!\d)")
 
 _DUR_UNIT = r"(?:个多?月|年|周|个?星期|个?礼拜|天)"
@@ -70,6 +70,8 @@ class EntityExtractor:
         self._org_re = re.compile(rf"([\u4e00-\u9fffa-z0-9]{{1,12}}?)({'|'.join(map(re.escape, suffixes))})(?![长点岗着在起住])")
         self._generic = set(data.org_generic_prefixes)
         self._hotlines = set(data.hotlines)
+        hotlines = sorted(data.hotlines, key=len, reverse=True)
+        self._hotline_re = re.compile(rf"(?<!\d)(?:{'|'.join(map(re.escape, hotlines))})(?!\d)")
         self._money_ctx = re.compile("|".join(map(re.escape, sorted(data.money_context, key=len, reverse=True))))
 
     @classmethod
@@ -112,11 +114,8 @@ class EntityExtractor:
             if self._free(taken, m.start(), m.end()) and number not in self._hotlines:
                 phones.append(f"{m.group(1)}-{m.group(2)}")
                 self._take(taken, m.start(), m.end())
-        for hotline in self._hotlines:
-            start = text.find(hotline)
-            while start != -1:
-                self._take(taken, start, start + len(hotline))
-                start = text.find(hotline, start + 1)
+        for m in self._hotline_re.finditer(text):
+            self._take(taken, m.start(), m.end())
         # long digit runs (ticket numbers, ids) are never amounts or dates
         for m in re.finditer(r"\d{8,}[\da-z]*", text):
             self._take(taken, m.start(), m.end())
@@ -251,9 +250,12 @@ class EntityExtractor:
     def _companies(self, text: str, out: dict[str, list[Any]]) -> None:
         names: list[str] = []
         for m in self._org_re.finditer(text):
-            head = m.group(1)
-            cut = max((i for i, ch in enumerate(head) if ch in _BOUNDARY), default=-1)
-            head = head[cut + 1:]
+            full = m.group(1)
+            cut = max((i for i, ch in enumerate(full) if ch in _BOUNDARY), default=-1)
+            head = full[cut + 1:]
+            at = min((i for i in (full.find(a) for a in self._platform_of) if i != -1), default=-1)
+            if at != -1:
+                head = full[at:]                      # 饿了么加盟站, 投诉美团xx站: start at the platform name
             if len(head) < 2 or head in self._generic or any(head.startswith(g) for g in self._generic):
                 continue
             names.append(head + m.group(2))
@@ -262,5 +264,3 @@ class EntityExtractor:
     def _places(self, text: str, out: dict[str, list[Any]]) -> None:
         out["place"] = list(dict.fromkeys(m.group(0) for m in self._place_re.finditer(text)))
 
-
-__all__ = ["CN_NUMBER", "EntityExtractor"]
