@@ -253,9 +253,10 @@ class EntityExtractor:
             full = m.group(1)
             cut = max((i for i, ch in enumerate(full) if ch in _BOUNDARY), default=-1)
             head = full[cut + 1:]
-            at = min((i for i in (full.find(a) for a in self._platform_of) if i != -1), default=-1)
-            if at != -1:
-                head = full[at:]                      # 饿了么加盟站, 投诉美团xx站: start at the platform name
+            for alias in self._platform_of:
+                at = full.find(alias)
+                if at != -1 and at + len(alias) > cut + 1:
+                    head = full[at:]              # 饿了么加盟站, 投诉美团xx站: start at the platform name
             if len(head) < 2 or head in self._generic or any(head.startswith(g) for g in self._generic):
                 continue
             names.append(head + m.group(2))
