@@ -5,7 +5,6 @@ import re
 import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -223,7 +222,12 @@ async def test_retention_erases_only_tickets_finished_before_the_cutoff(tmp_path
         await db.close()
 
 
-def test_texts_file_has_every_key_the_service_uses():
+def test_texts_file_has_every_key_the_service_uses(texts):
+    from bot.texts import TextsError
     from bot.tickets.notify import check_texts
 
-    check_texts(Texts.load(Path(data_dir() / "texts")))
+    check_texts(texts)                     # the committed data/texts/tickets.yaml
+    broken = Texts({k: texts.render(k) if not texts.placeholders(k) else "{code}" for k in texts.keys()
+                    if k != "tickets.worker.claimed"})
+    with pytest.raises(TextsError, match=r"tickets\.worker\.claimed: missing"):
+        check_texts(broken)
