@@ -42,7 +42,7 @@ COMMON_MIN_ENTRIES = 200
 COMMON_SHARE = 0.1
 
 _PUNCT = re.compile(r"^[\W_]*$")
-_NUMBER = re.compile(r"^[\d.,%一二三四五六七八九十百千万两几]+$")
+_NUMBER = re.compile(r"^[\d.,%一二三四五六七八九十百千万两几多]+[块元钱万千百k]*$")   # 4300, 两万八, 一千块
 
 
 def plain_normalise(text: str) -> str:
