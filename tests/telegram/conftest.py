@@ -15,18 +15,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from tg_env import ADMIN_ID, OUTSIDER_ID, STAFF_CHAT_ID, STAFF_ID
 from tg_recording import TOKEN, RecordingBot
 
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.paths import data_dir
 from bot.texts import Texts
-
-STAFF_CHAT_ID = -1001234567890
-ADMIN_ID = 42
-STAFF_ID = 9001
-OUTSIDER_ID = 6666
-WORKER_ID = 1001
 
 
 def intents_available() -> bool:

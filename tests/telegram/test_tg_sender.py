@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import CreateForumTopic, PinChatMessage, SendMessage, SendPhoto
-from conftest import ADMIN_ID, STAFF_CHAT_ID, WORKER_ID
+from tg_env import ADMIN_ID, STAFF_CHAT_ID, WORKER_ID, flush
 
 from bot.channels.telegram.delivery import Delivery, StaffChat
 from bot.channels.telegram.ratelimit import Limits, RateLimiter
@@ -41,16 +41,6 @@ def make_sender(bot, services, *, forum=True, sleep=None):
     staff = StaffChat(STAFF_CHAT_ID, forum=forum, admin_ids=(ADMIN_ID,))
     delivery = Delivery(bot, services.tickets, staff, RateLimiter(Limits.unlimited()))
     return OutboxSender(services.tickets, delivery, clock=services.clock, sleep=sleep, monotonic=sleep.monotonic)
-
-
-async def flush(sender: OutboxSender) -> None:
-    """Deliver until the outbox has nothing left to hand out."""
-    for _ in range(50):
-        started = await sender.drain_once()
-        await sender.idle()
-        if not started:
-            return
-    raise AssertionError("outbox never drained")
 
 
 async def new_ticket(services, *, kind=Kind.MEDIATION, **intake):

@@ -90,7 +90,7 @@ def build_bot(settings: Settings, *, session: Any = None) -> Bot:
     )
 
 
-def build_dispatcher(settings: Settings, **workflow: Any) -> Dispatcher:
+def build_dispatcher(settings: Settings, *, throttle: ThrottlingMiddleware | None = None, **workflow: Any) -> Dispatcher:
     """The Dispatcher with every router in its place; `workflow` becomes handler keyword arguments."""
     dp = Dispatcher(settings=settings, staff_chat_id=settings.staff_chat_id, **workflow)
 
@@ -102,7 +102,7 @@ def build_dispatcher(settings: Settings, **workflow: Any) -> Dispatcher:
     private = Router(name="private")
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
-    throttle = ThrottlingMiddleware()
+    throttle = throttle or ThrottlingMiddleware()
     private.message.middleware(throttle)
     private.callback_query.middleware(throttle)
     private.include_routers(
@@ -127,7 +127,7 @@ class TelegramApp:
 
     @classmethod
     def create(cls, settings: Settings, services: Any, *, bot: Bot | None = None, limits: Limits | None = None,
-               poll_interval: float = 1.0) -> TelegramApp:
+               poll_interval: float = 1.0, throttle: ThrottlingMiddleware | None = None) -> TelegramApp:
         bot = bot or build_bot(settings)
         limiter = RateLimiter(limits)
         staff_chat = StaffChat(settings.staff_chat_id, forum=settings.staff_topics == "on",
@@ -137,6 +137,7 @@ class TelegramApp:
         sender = OutboxSender(services.tickets, delivery, clock=services.clock, poll_interval=poll_interval)
         dispatcher = build_dispatcher(
             settings,
+            throttle=throttle,
             services=services,
             dialogue=services.dialogue,
             tickets=services.tickets,
