@@ -191,3 +191,25 @@ async def test_a_path_that_cannot_be_opened_says_so(tmp_path):
     folder.mkdir()
     with pytest.raises(DatabaseUnreadableError, match="cannot open the database file"):
         await Database.open(folder)
+
+
+async def test_new_database_is_private_and_backup_is_a_readable_copy(tmp_path):
+    path = tmp_path / "g.db"
+    db = await Database.open(path)
+    try:
+        assert path.stat().st_mode & 0o077 == 0          # personal data: owner only
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO conversations VALUES ('telegram:1', '{}', 'x')")
+        copy = await db.backup(tmp_path / "backups" / "g-1.db")
+        assert copy.stat().st_mode & 0o077 == 0
+        with pytest.raises(FileExistsError):
+            await db.backup(copy)
+    finally:
+        await db.close()
+    restored = await Database.open(copy)
+    try:
+        rows = await restored.conn.execute_fetchall("SELECT user_key FROM conversations")
+        assert [r[0] for r in rows] == ["telegram:1"]
+        assert await restored.schema_version() == LATEST_VERSION
+    finally:
+        await restored.close()

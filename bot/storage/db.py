@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -42,6 +43,22 @@ class MigrationError(DatabaseError):
     """A migration failed; the database was left at the previous version."""
 
 
+def _create_private(path: Path) -> None:
+    """Create a new database file readable by its owner only: it holds workers' personal data.
+
+    SQLite gives the -wal and -shm files the same permissions as the main file.
+    """
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+def _prepare_backup_target(target: Path) -> Path:
+    if target.exists():
+        raise FileExistsError(f"backup target {target} already exists")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
 def _cannot_open(path: str, exc: BaseException) -> str:
     return (
         f"数据库打不开 / cannot open the database file {path}: {exc}. "
@@ -67,6 +84,7 @@ class Database:
         try:
             if path_str != ":memory:":
                 Path(path_str).parent.mkdir(parents=True, exist_ok=True)
+                _create_private(Path(path_str))
             conn = await aiosqlite.connect(path_str, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise DatabaseUnreadableError(_cannot_open(path_str, exc)) from exc
@@ -190,6 +208,20 @@ class Database:
                     raise
             finally:
                 _in_transaction.reset(token)
+
+    async def backup(self, dest: str | Path) -> Path:
+        """A consistent, compact copy of the live database (VACUUM INTO), owner-readable only.
+
+        Safe while the service runs: it waits for the current transaction and blocks writers
+        for as long as the copy takes. `dest` must not exist yet.
+        """
+        if _in_transaction.get():
+            raise RuntimeError("Database.backup() inside a transaction: call it outside")
+        target = _prepare_backup_target(Path(dest))
+        async with self._lock:
+            await self.conn.execute("VACUUM INTO ?", (str(target),))
+        os.chmod(target, 0o600)
+        return target
 
     async def close(self) -> None:
         try:
