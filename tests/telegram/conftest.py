@@ -15,20 +15,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from tg_env import ADMIN_ID, OUTSIDER_ID, STAFF_CHAT_ID, STAFF_ID
+from tg_env import ADMIN_ID, OUTSIDER_ID, STAFF_CHAT_ID, STAFF_ID, intents_available
 from tg_recording import TOKEN, RecordingBot
 
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.paths import data_dir
 from bot.texts import Texts
-
-
-def intents_available() -> bool:
-    return (data_dir() / "intents" / "acts.yaml").exists()
-
-
-needs_intents = pytest.mark.skipif(not intents_available(), reason="intent data (data/intents) not in this checkout yet")
 
 
 @pytest.fixture

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from bot.paths import data_dir
+
 STAFF_CHAT_ID = -1001234567890
 ADMIN_ID = 42
 STAFF_ID = 9001
@@ -19,3 +23,10 @@ async def flush(sender: Any) -> None:
         if not started:
             return
     raise AssertionError("outbox never drained")
+
+
+def intents_available() -> bool:
+    return (data_dir() / "intents" / "acts.yaml").exists()
+
+
+needs_intents = pytest.mark.skipif(not intents_available(), reason="intent data (data/intents) not in this checkout")
