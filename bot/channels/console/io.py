@@ -34,6 +34,7 @@ class ConsoleIO:
         self.stdout = stdout
         self.interactive = bool(getattr(stdin, "isatty", lambda: False)())
         self._queue: asyncio.Queue[str | None] | None = None
+        self._at_prompt = False      # a prompt is shown and nothing typed yet: start output on a new line
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -60,9 +61,14 @@ class ConsoleIO:
     async def readline(self) -> str | None:
         """The next line without its newline, or None at the end of input."""
         assert self._queue is not None, "call start() first"
-        return await self._queue.get()
+        line = await self._queue.get()
+        self._at_prompt = False
+        return line
 
     def write(self, text: str = "") -> None:
+        if self._at_prompt:
+            self.stdout.write("\n")
+            self._at_prompt = False
         self.stdout.write(safe(text) + "\n")
         self.stdout.flush()
 
@@ -70,6 +76,7 @@ class ConsoleIO:
         if self.interactive:
             self.stdout.write(label)
             self.stdout.flush()
+            self._at_prompt = True
 
     def echo(self, label: str, line: str) -> None:
         """Show what was read when input is piped, so a transcript reads like a conversation."""

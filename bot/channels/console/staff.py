@@ -255,6 +255,9 @@ class StaffConsole:
 
 async def staff_console(db_path: Path | None, *, stdin: TextIO, stdout: TextIO, name: str,
                         data: Path | None = None, poll_interval: float = 1.0) -> int:
+    if stdin.isatty():
+        stdout.write("正在准备，请稍等……\n")
+        stdout.flush()
     services = await Services.open(db_path, data=data)
     try:
         staff = Actor("staff", f"console:{name}", name)

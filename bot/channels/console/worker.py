@@ -154,6 +154,9 @@ class WorkerConsole:
 
 async def chat(db_path: Path | None, *, stdin: TextIO, stdout: TextIO, user_id: str = "local",
                data: Path | None = None, poll_interval: float = 1.0) -> int:
+    if stdin.isatty():
+        stdout.write("正在准备，请稍等……\n")
+        stdout.flush()
     services = await Services.open(db_path, data=data)
     try:
         console = WorkerConsole(services, ConsoleIO(stdin, stdout), user_id=user_id, poll_interval=poll_interval)
