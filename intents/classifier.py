@@ -107,7 +107,7 @@ class Classifier:
         else:
             topic = best_topic if best_topic_score >= th.labour_floor else "none"
 
-        confidence, margin = _softmax_top(act_scores, act, th.temperature)
+        confidence, margin = _softmax_top(act_scores, act, th.temperature, th.residual)
         uncertain = confidence < th.confidence_floor or margin < th.margin_floor
         return NluResult(
             text=raw,
@@ -193,13 +193,21 @@ def _score(hits: list[Hit], factors: list[float] | None, weak_factor: float) -> 
     return scores
 
 
-def _softmax_top(scores: dict[str, float], chosen: str, temperature: float) -> tuple[float, float]:
-    values = {a: s / temperature for a, s in scores.items()}
-    top = max(values.values())
-    exps = {a: math.exp(v - top) for a, v in values.items()}
-    total = sum(exps.values())
-    p_chosen = exps[chosen] / total
-    p_other = max((e / total for a, e in exps.items() if a != chosen), default=0.0)
+def _softmax_top(scores: dict[str, float], chosen: str, temperature: float, residual: float) -> tuple[float, float]:
+    """Share of the chosen act among the acts with evidence plus a "none of these" option.
+
+    Acts without any cue are left out (they are not rivals); the residual option keeps a lone
+    weak cue from looking certain.
+    """
+    values = [s / temperature for a, s in scores.items() if s > 0 and a != chosen]
+    chosen_value = scores[chosen] / temperature
+    values += [residual / temperature]
+    top = max([chosen_value, *values])
+    exps = [math.exp(v - top) for v in values]
+    p_chosen = math.exp(chosen_value - top)
+    total = p_chosen + sum(exps)
+    p_chosen /= total
+    p_other = max(exps) / total
     return round(p_chosen, 4), round(max(0.0, p_chosen - p_other), 4)
 
 

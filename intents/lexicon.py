@@ -87,6 +87,7 @@ class Thresholds(BaseModel):
     confidence_floor: float = Field(ge=0, le=1)
     margin_floor: float = Field(ge=0, le=1)
     temperature: float = Field(gt=0)
+    residual: float = Field(ge=0)
     urgent_floor: float = Field(gt=0)
     labour_floor: float = Field(gt=0)
     named_topic_floor: float = Field(gt=0)
