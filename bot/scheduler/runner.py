@@ -14,7 +14,9 @@ next scan.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +36,7 @@ SCAN_JOB = "followup:scan"
 FULL_JOB = "followup:full"
 DIGEST_JOB = "followup:digest"
 SCAN_OVERLAP = timedelta(minutes=5)   # a change committed late (it waited on the database lock) is still seen
+STOP_WAIT_S = 10.0                    # how long `stop` lets a running tick finish
 
 
 class FollowUpScheduler:
@@ -47,6 +50,7 @@ class FollowUpScheduler:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         self._scanned_at: datetime | None = None
+        self._running: set[asyncio.Task[None]] = set()
 
     @property
     def clock(self) -> Any:
@@ -69,47 +73,67 @@ class FollowUpScheduler:
         log.info("follow-up scheduler started tickets=%s sent=%s", len(result.next_at), len(result.sent))
         return result
 
-    def shutdown(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+    async def stop(self) -> None:
+        """Let a running tick finish (each is one transaction anyway), then stop the scheduler."""
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=STOP_WAIT_S)
+        self.scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)            # AsyncIOScheduler shuts down on the next turn of the loop
+
+    async def _guarded(self, what: str, job: Callable[[], Awaitable[None]]) -> None:
+        """Run one job; log and swallow its failure (the next scan or full tick retries)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)       # type: ignore[arg-type]
+        try:
+            await job()
+        except Exception:
+            log.exception("follow-up %s failed (retried by the next scan)", what)
+        finally:
+            if task is not None:
+                self._running.discard(task)   # type: ignore[arg-type]
 
     # --- jobs ---------------------------------------------------------------------------------
     def _reschedule(self, result: TickResult) -> None:
+        now = self.clock.now()
         for ticket_id, at in result.next_at.items():
             job_id = f"{TICKET_JOB}{ticket_id}"
             if at is None:
                 if self.scheduler.get_job(job_id) is not None:
                     self.scheduler.remove_job(job_id)
                 continue
+            if at <= now:                 # a plan never says so; never spin on it either
+                log.warning("follow-up next time %s of ticket_id=%s is not in the future", at, ticket_id)
+                at = now + timedelta(minutes=1)
             self.scheduler.add_job(self._ticket, DateTrigger(run_date=at), args=[ticket_id], id=job_id,
                                    replace_existing=True)
 
     async def _ticket(self, ticket_id: int) -> None:
-        try:
+        async def run() -> None:
             self._reschedule(await self.followup.tick(ticket_ids=[ticket_id], digest=False))
-        except Exception:
-            log.exception("follow-up tick failed ticket_id=%s (the next scan retries)", ticket_id)
+        await self._guarded(f"tick of ticket_id={ticket_id}", run)
 
     async def _scan(self) -> None:
         started = self.clock.now()
         since = (self._scanned_at or started) - SCAN_OVERLAP
-        try:
+
+        async def run() -> None:
             self._reschedule(await self.followup.tick(changed_since=since, digest=False))
             self._scanned_at = started
-        except Exception:
-            log.exception("follow-up scan failed (retried next minute)")
+        await self._guarded("scan", run)
 
     async def _full(self) -> None:
-        try:
+        async def run() -> None:
             self._reschedule(await self.followup.tick())
-        except Exception:
-            log.exception("follow-up full tick failed (retried next hour)")
+        await self._guarded("full tick", run)
 
     async def _digest(self) -> None:
-        try:
+        async def run() -> None:
             await self.followup.send_digest()
-        except Exception:
-            log.exception("follow-up digest failed (the hourly tick retries it today)")
+        await self._guarded("digest", run)
 
     # --- for inspection -----------------------------------------------------------------------
     def ticket_jobs(self) -> dict[int, datetime]:
@@ -130,7 +154,7 @@ def install(app: Any, rules: SlaRules | None = None) -> FollowUpScheduler:
         await scheduler.start()
 
     async def stop(app: Any) -> None:
-        scheduler.shutdown()
+        await scheduler.stop()
 
     app.on_startup.append(start)
     app.on_shutdown.append(stop)
