@@ -67,6 +67,9 @@ class IntakeFlow:
             platforms = [p for p in entities.get("platform", []) or [] if isinstance(p, str) and p.strip()]
             if platforms:
                 draft["platform"] = platforms[0][: validate.PLATFORM_MAX]
+            companies = [c for c in entities.get("company", []) or [] if isinstance(c, str) and c.strip()]
+            if companies:
+                draft["company"] = companies[0][: validate.EMPLOYER_MAX]
         elif topic in TOPICS and topic != "none":
             draft["topic"] = topic
         for field in CONFIRMABLE:
@@ -128,8 +131,8 @@ class IntakeFlow:
             rows = [choices[i:i + 3] for i in range(0, len(choices), 3)]
         elif step == "summary" and len(state.draft.get("source_text", "")) >= SAME_TEXT_MIN:
             rows = [[d.button("btn.same_text", "in:same:summary")]]
-        elif step == "employer" and state.draft.get("platform"):
-            rows = [[d.button("btn.same_platform", "in:same:employer", platform=state.draft["platform"])]]
+        elif step == "employer" and _known_employer(state.draft):
+            rows = [[d.button("btn.same_employer", "in:same:employer", name=_known_employer(state.draft))]]
         elif step == "evidence":
             if state.draft.get("evidence"):
                 rows = [[d.button("btn.evidence_done", "in:done:evidence")]]
@@ -311,8 +314,8 @@ class IntakeFlow:
             state.draft["summary"] = state.draft["source_text"]
             self._mark_done(turn, "summary")
             await self.advance(turn)
-        elif action == "same" and step == arg == "employer" and state.draft.get("platform"):
-            state.draft["employer"] = state.draft["platform"]
+        elif action == "same" and step == arg == "employer" and _known_employer(state.draft):
+            state.draft["employer"] = _known_employer(state.draft)
             self._mark_done(turn, "employer")
             await self.advance(turn)
         elif action == "done" and step == arg == "evidence":
@@ -420,6 +423,11 @@ def _max_len(field: str) -> int:
         "summary": validate.SUMMARY_MAX, "employer": validate.EMPLOYER_MAX, "place": validate.PLACE_MAX,
         "platform": validate.PLATFORM_MAX,
     }.get(field, validate.SUMMARY_MAX)
+
+
+def _known_employer(draft: dict[str, Any]) -> str:
+    """The employer the first message named (a company or site beats a bare platform name)."""
+    return str(draft.get("company") or draft.get("platform") or "")
 
 
 def _unskip(draft: dict[str, Any], field: str) -> None:
