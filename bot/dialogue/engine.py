@@ -101,12 +101,17 @@ class Dialogue:
             await self.cases.status(turn)
             await self.reprompt(turn)
         elif command in ("mydata", "forget"):
-            # Hooks for the personal-data commands (another issue): not offered yet.
-            turn.say(self.t("help"), self.menu())
+            await self.personal_data(turn, command)
             await self.reprompt(turn)
         else:  # help and anything unknown
             turn.say(self.t("help"), self.menu())
             await self.reprompt(turn)
+
+    async def personal_data(self, turn: Turn, command: str) -> None:
+        """Hook for /mydata and /forget (seeing and erasing one's personal data): not built yet, so
+        the worker is told where to ask instead. `ConversationStore.forget` and the ticket
+        service's erasure are the pieces it will call."""
+        turn.say(self.t("personal_data.later"), self.menu())
 
     async def cancel(self, turn: Turn) -> None:
         if turn.state.flow:
@@ -255,8 +260,9 @@ class Dialogue:
     @staticmethod
     def _act(understood: Any) -> str:
         """The act to follow. When the classifier is unsure, a sure knowledge-base hit wins (answer it);
-        greetings and thanks stay what they are; anything else with candidate answers becomes
-        "你是不是想问…" rather than a guess."""
+        greetings, thanks and requests stay what they are; anything else is treated as a question, so
+        the worker gets "你是不是想问…" or an honest "答不上来" with a person offered — never a
+        confident "out of scope" for a message we did not understand."""
         nlu, retrieval = understood.nlu, understood.retrieval
         if not nlu.uncertain:
             return nlu.act
@@ -264,7 +270,7 @@ class Dialogue:
             return "ask"
         if nlu.act in ("greet", "thanks", "status", "human", "complain"):
             return nlu.act
-        return "ask" if retrieval.hits else nlu.act
+        return "ask"
 
     async def _complain_text(self, turn: Turn) -> None:
         await self.start_complaint(turn, self.understand(turn))

@@ -26,7 +26,9 @@ RATINGS = frozenset({"1", "2", "3", "4", "5"})
 SKIP = "skip"
 COMMENT_WINDOW = timedelta(minutes=30)
 COMMENT_MAX = 1000
-NEW_REQUEST_ACTS = frozenset({"ask", "complain", "status", "human", "cancel", "urgent"})
+# Plainly a new request: a question, a complaint, a progress check. Not "human": comments often name
+# the 调解员 or 工作人员. (Urgent and 取消 are handled by the dialogue before the survey sees the text.)
+NEW_REQUEST_ACTS = frozenset({"ask", "complain", "status"})
 
 
 class Survey:
