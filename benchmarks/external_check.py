@@ -44,7 +44,7 @@ def main() -> int:
     print(f"other.jsonl  {sum(other_ok) / len(other):.3f} get act other ({sum(other_ok)}/{len(other)})")
     if args.show:
         for name, rows, ok in (("labor", labor, labor_ok), ("other", other, other_ok)):
-            misses = [(t, r) for (t, r), good in zip(rows, ok) if not good][: args.show]
+            misses = [(t, r) for (t, r), good in zip(rows, ok, strict=True) if not good][: args.show]
             for t, r in misses:
                 print(f"- [{name}] {r.act}/{r.topic} {t}")
     return 0

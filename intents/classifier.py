@@ -16,6 +16,7 @@ How a message is read (all weights and floors are data in `data/intents/`):
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,15 +44,13 @@ SELF_HARM = "_selfharm"     # act helper: thoughts of ending one's life (always 
 
 @dataclass(frozen=True, slots=True)
 class _Contrast:
-    pattern: object
+    pattern: re.Pattern[str]
     before: bool
 
 
 class Classifier:
     def __init__(self, normaliser: Normaliser, segmenter: Segmenter, acts: ActsFile, topics: TopicsFile,
                  entities: EntityExtractor) -> None:
-        import re
-
         self.normaliser = normaliser
         self.segmenter = segmenter
         self.entities = entities
@@ -59,6 +58,7 @@ class Classifier:
         self._acts = CueMatcher(acts.acts)
         self._topics = CueMatcher(topics.topics)
         self._question = CueMatcher({"_q": LabelCues.model_validate(topics.question.model_dump())})
+        self._needs_tokens = self._acts.needs_tokens or self._topics.needs_tokens or self._question.needs_tokens
         self._contrast = [_Contrast(re.compile(r.pattern), r.scope == "before") for r in topics.contrast]
 
     @classmethod
@@ -69,7 +69,7 @@ class Classifier:
         topics = load_model(folder / "topics.yaml", TopicsFile)
         problems = check_labels("acts.yaml", "acts", acts.acts, ACTS, tuple(a for a in ACTS if a != "other"))
         problems += check_labels("topics.yaml", "topics", topics.topics, TOPICS,
-                                 tuple(t for t in TOPICS if t != "none") + (CONTEXT, OTHER_DOMAIN))
+                                 (*(t for t in TOPICS if t != "none"), CONTEXT, OTHER_DOMAIN))
         problems += _check_contrast(topics)
         if problems:
             raise LexiconError(problems)
@@ -80,7 +80,7 @@ class Classifier:
     def classify(self, text: str) -> NluResult:
         raw = text if isinstance(text, str) else ""
         norm = self.normaliser.normalise(raw[: MAX_CHARS * 2])[:MAX_CHARS]
-        spans = self.segmenter.spans(norm) if norm else []
+        spans = self.segmenter.spans(norm) if norm and self._needs_tokens else []
         th = self.thresholds
 
         factors = self._factors(norm, spans)
@@ -152,12 +152,13 @@ class Classifier:
         factors = [1.0] * len(norm)
         if not norm:
             return factors
+        clause_of = _clause_bounds(norm)
         for q in self._question.find(norm, spans):
-            a, b = _clause_around(norm, q.start, q.end)
+            a, b = clause_of[min(q.start, len(norm) - 1)]
             for i in range(a, b):
                 factors[i] = th.question_stress
         for rule in self._contrast:
-            m = rule.pattern.search(norm)      # type: ignore[attr-defined]
+            m = rule.pattern.search(norm)
             if m is None:
                 continue
             start = 0 if rule.before else m.start()
@@ -169,10 +170,16 @@ class Classifier:
         return factors
 
 
-def _clause_around(text: str, a: int, b: int) -> tuple[int, int]:
-    start = max(text.rfind(sep, 0, a) for sep in ",.? ") + 1
-    ends = [i for i in (text.find(sep, b) for sep in ",.? ") if i != -1]
-    return start, min(ends, default=len(text))
+def _clause_bounds(text: str) -> list[tuple[int, int]]:
+    """For each character, the (start, end) of the clause it is in (clauses end at , . ? and spaces)."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in ",.? ":
+            bounds.extend([(start, i)] * (i - start + 1))
+            start = i + 1
+    bounds.extend([(start, len(text))] * (len(text) - start))
+    return bounds
 
 
 def _score(hits: list[Hit], factors: list[float] | None, weak_factor: float) -> dict[str, float]:
@@ -212,8 +219,6 @@ def _softmax_top(scores: dict[str, float], chosen: str, temperature: float, resi
 
 
 def _check_contrast(topics: TopicsFile) -> list[str]:
-    import re
-
     problems = []
     for i, rule in enumerate(topics.contrast):
         try:

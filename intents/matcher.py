@@ -45,6 +45,11 @@ class CueMatcher:
         for items in self._by_first.values():
             items.sort(key=lambda c: len(c.cue), reverse=True)
 
+    @property
+    def needs_tokens(self) -> bool:
+        """Whether any cue is a whole-word cue (only then must the text be segmented)."""
+        return bool(self._words)
+
     def _add(self, label: str, group: CueGroup, weak: bool) -> None:
         for weight, items in group.phrases.items():
             for cue in items:
@@ -75,12 +80,20 @@ class CueMatcher:
 
 
 def _drop_contained(hits: list[Hit]) -> list[Hit]:
-    literal = [(h.start, h.end) for h in hits if h.literal]
+    literal = {(h.start, h.end) for h in hits if h.literal}
     if len(hits) < 2 or not literal:
         return hits
+    spans = sorted(literal, key=lambda s: s[0] - s[1])          # longest first
     kept = []
     for h in hits:
-        inside = any(a <= h.start and h.end <= b and (b - a) > (h.end - h.start) for a, b in literal)
+        size = h.end - h.start
+        inside = False
+        for a, b in spans:
+            if b - a <= size:
+                break
+            if a <= h.start and h.end <= b:
+                inside = True
+                break
         if not inside:
             kept.append(h)
     return kept

@@ -7,11 +7,27 @@ any other code in the process segments, and the knowledge-base retrieval can reu
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
-import jieba
-
 from intents.lexicon import UserDictFile, load_model
+
+
+def _import_jieba():
+    """Import jieba without `pkg_resources`, which it only uses to find its own files and which
+    costs ~0.2 s of start-up; jieba then opens them by path. Nothing else is affected."""
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
+
+
+jieba = _import_jieba()
 
 FILE_NAME = "userdict.yaml"
 
@@ -38,5 +54,6 @@ class Segmenter:
         return [w for w in self._tk.lcut(normalized_text) if w.strip() and w not in ",.?"]
 
     def spans(self, normalized_text: str) -> list[tuple[str, int, int]]:
-        """Words with their start and end offsets in the text."""
-        return [(w, a, b) for w, a, b in self._tk.tokenize(normalized_text) if w.strip() and w not in ",.?"]
+        """Words with their start and end offsets in the text (dictionary words only: no HMM
+        guessing of unknown words, which our word cues never need, at half the cost)."""
+        return [(w, a, b) for w, a, b in self._tk.tokenize(normalized_text, HMM=False) if w.strip() and w not in ",.?"]

@@ -92,6 +92,14 @@ def test_not_yaml(data_copy: Path) -> None:
     assert "userdict.yaml: not valid YAML" in load_error(data_copy)
 
 
+def test_a_key_written_twice(data_copy: Path) -> None:
+    path = data_copy / "intents" / "topics.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  wage:\n    phrases:\n", "  wage:\n    phrases:\n      4: [工钱工钱]\n", 1), encoding="utf-8")
+    message = load_error(data_copy)
+    assert "topics.yaml" in message and "appears twice" in message
+
+
 def test_bad_userdict_entry(data_copy: Path) -> None:
     edit(data_copy, "userdict.yaml", lambda d: d["words"].append("封号 很多"))
     message = load_error(data_copy)
@@ -99,7 +107,10 @@ def test_bad_userdict_entry(data_copy: Path) -> None:
 
 
 def test_bad_traditional_pair(data_copy: Path) -> None:
-    edit(data_copy, "normalise.yaml", lambda d: d.__setitem__("traditional_to_simplified", d["traditional_to_simplified"] + " 勞动"))
+    def change(d):
+        d["traditional_to_simplified"] += " 勞动"
+
+    edit(data_copy, "normalise.yaml", change)
     message = load_error(data_copy)
     assert "normalise.yaml: traditional_to_simplified" in message and "勞动" in message and "already maps to 劳" in message
 
