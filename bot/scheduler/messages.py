@@ -42,6 +42,8 @@ REQUIRED: dict[str, set[str]] = {
     "sched.survey.thanks": set(),
     "sched.survey.already": set(),
     "sched.staff.survey_rating": {"code", "rating"},
+    "sched.stats.satisfaction": {"average", "count"},
+    "sched.stats.satisfaction_none": set(),
     "sched.staff.survey_comment": {"code", "text"},
     "tickets.topic.none": set(),
     **{f"tickets.priority.{p}": set() for p in Priority},

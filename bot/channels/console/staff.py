@@ -18,6 +18,7 @@ from typing import TextIO
 
 from bot.channels.console.io import ConsoleIO
 from bot.clock import to_local
+from bot.scheduler import satisfaction
 from bot.services import Services
 from bot.texts import Texts
 from bot.tickets.api import AccessError, Actor, State, Ticket, TicketNotFound, TransitionError
@@ -228,6 +229,7 @@ class StaffConsole:
             first_response=_duration(stats.median_first_response_s), resolution=_duration(stats.median_resolution_s),
             recovered=_money(stats.amount_recovered),
         ))
+        self.io.write(satisfaction.describe(await satisfaction.compute(self.tickets.db), self.texts))   # survey
 
     # ---- loop -----------------------------------------------------------------------------------
     async def run(self) -> int:

@@ -17,6 +17,7 @@ from aiogram.types import Message
 
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.keyboards import staff_keyboard
+from bot.channels.telegram.render import quote
 from bot.channels.telegram.replies import Replier
 from bot.channels.telegram.sender import OutboxSender
 from bot.channels.telegram.staff_context import (
@@ -27,6 +28,7 @@ from bot.channels.telegram.staff_context import (
 )
 from bot.channels.telegram.staff_views import Labels, queue_view, stats_view, ticket_view
 from bot.channels.telegram.wording import Wording
+from bot.scheduler import satisfaction
 from bot.tickets.api import AccessError, Actor, State, Ticket, TicketNotFound, TransitionError
 
 log = logging.getLogger(__name__)
@@ -158,7 +160,9 @@ async def reopen(message: Message, command: CommandObject, staff: Actor, tickets
 
 
 async def stats(message: Message, tickets: Any, replier: Replier, wording: Wording, labels: Labels) -> None:
-    await _answer(message, replier, stats_view(await tickets.stats(), labels, wording("tg.staff.stats_title")))
+    view = stats_view(await tickets.stats(), labels, wording("tg.staff.stats_title"))
+    rated = satisfaction.describe(await satisfaction.compute(tickets.db), labels.texts)   # survey (bot/scheduler)
+    await _answer(message, replier, f"{view}\n{quote(rated)}")
 
 
 async def anonymous(message: Message, replier: Replier, wording: Wording) -> None:
