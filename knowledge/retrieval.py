@@ -87,6 +87,8 @@ class Retriever:
         self._entries: list[FaqEntry] = list(kb)
         self._sentences: list[list[_Sentence]] = []
         self._sentence_texts: list[list[str]] = []
+        self._sentence_weights: list[list[float]] = []
+        self._term_sentences: list[dict[str, tuple[int, ...]]] = []
         self._entry_terms: list[frozenset[str]] = []
         self._postings: dict[str, list[int]] = {}
         self._build()
@@ -152,6 +154,12 @@ class Retriever:
             kept = [_Sentence(frozenset(terms), sum(self._idf[t] for t in terms), joined) for terms, joined in sentences if terms]
             self._sentences.append(kept)
             self._sentence_texts.append([s.text for s in kept])
+            self._sentence_weights.append([s.weight for s in kept])
+            where: dict[str, list[int]] = {}
+            for position, sentence in enumerate(kept):
+                for term in sentence.terms:
+                    where.setdefault(term, []).append(position)
+            self._term_sentences.append({t: tuple(p) for t, p in where.items()})
             self._entry_terms.append(frozenset().union(*(s.terms for s in kept)))
 
     def _sentence_terms(self, entry: FaqEntry) -> list[tuple[list[str], str]]:
@@ -185,44 +193,57 @@ class Retriever:
         total = sum(weights.values())
         if total <= 0:
             return []
-        known = [t for t in query if t in self._idf]
-        # Words in a large share of the entries pick no candidates (they would touch most of the
-        # index); they still count in every candidate's scores below.
+        picked = self._candidates([t for t in query if t in self._idf])
+        fuzzy = self._best_fuzzy(query_text, picked)
+        query_terms = frozenset(t for t in query if t in self._idf)
+        out = []
+        for index, best_fuzzy in zip(picked, fuzzy, strict=True):
+            entry = self._entries[index]
+            coverage = sum(weights[t] for t in query_terms & self._entry_terms[index]) / total
+            dice = self._best_dice(index, query_terms, weights, total)
+            raw = cfg.w_coverage * coverage + cfg.w_sentence * dice + cfg.w_fuzzy * best_fuzzy
+            boosted = topic is not None and entry.topic == topic
+            if boosted:
+                raw += cfg.topic_boost * (1 - raw)
+            out.append(Scored(entry, min(max(raw, 0.0), 1.0), coverage, dice, best_fuzzy, boosted))
+        out.sort(key=lambda s: (-s.score, s.entry.id))
+        return out
+
+    def _candidates(self, known: list[str]) -> list[int]:
+        """The entries sharing the most (IDF-weighted) words with the message, via the inverted index.
+
+        Words found in a large share of the entries pick no candidates (they would touch most of
+        the index); they still count in every candidate's scores.
+        """
         telling = [t for t in known if len(self._postings[t]) <= self._common_df] or known
         shared: dict[int, float] = {}
         for term in telling:
             idf = self._idf[term]
             for index in self._postings[term]:
                 shared[index] = shared.get(index, 0.0) + idf
-        if not shared:
-            return []
-        picked = [i for i, _ in heapq.nlargest(cfg.candidates, shared.items(), key=lambda item: item[1])]
-        query_terms = frozenset(known)
+        best = heapq.nlargest(self.config.candidates, shared.items(), key=lambda item: item[1])
+        return [index for index, _ in best]
+
+    def _best_dice(self, index: int, query_terms: frozenset[str], weights: dict[str, float], total: float) -> float:
+        """Weighted Dice overlap with the entry's closest sentence, walking only sentences that share a word."""
+        overlap: dict[int, float] = {}
+        where = self._term_sentences[index]
+        for term in query_terms:
+            for position in where.get(term, ()):
+                overlap[position] = overlap.get(position, 0.0) + weights[term]
+        sizes = self._sentence_weights[index]
+        return max((2 * common / (total + sizes[p]) for p, common in overlap.items()), default=0.0)
+
+    def _best_fuzzy(self, query_text: str, picked: list[int]) -> list[float]:
+        """rapidfuzz similarity (0..1) of the message to each candidate's closest sentence, in one call."""
         choices: list[str] = []
         owners: list[int] = []
         for slot, index in enumerate(picked):
             texts = self._sentence_texts[index]
             choices.extend(texts)
             owners.extend([slot] * len(texts))
-        best_fuzzy = [0.0] * len(picked)
+        best = [0.0] * len(picked)
         for _, similarity, position in process.extract(query_text, choices, scorer=fuzz.ratio, limit=None):
             slot = owners[position]
-            if similarity > best_fuzzy[slot]:
-                best_fuzzy[slot] = similarity
-        out = []
-        for slot, index in enumerate(picked):
-            entry = self._entries[index]
-            coverage = sum(weights[t] for t in query_terms & self._entry_terms[index]) / total
-            best_dice = 0.0
-            for sentence in self._sentences[index]:
-                common = query_terms & sentence.terms
-                if common:
-                    best_dice = max(best_dice, 2 * sum(weights[t] for t in common) / (total + sentence.weight))
-            fuzzy = best_fuzzy[slot] / 100
-            raw = cfg.w_coverage * coverage + cfg.w_sentence * best_dice + cfg.w_fuzzy * fuzzy
-            boosted = topic is not None and entry.topic == topic
-            if boosted:
-                raw += cfg.topic_boost * (1 - raw)
-            out.append(Scored(entry, min(max(raw, 0.0), 1.0), coverage, best_dice, fuzzy, boosted))
-        out.sort(key=lambda s: (-s.score, s.entry.id))
-        return out
+            best[slot] = max(best[slot], similarity / 100)
+        return best
