@@ -123,3 +123,63 @@ def test_codes():
     assert format_code("20261123", 12345) == "GY-20261123-12345"
     assert normalize_code("gy20261123-7") == "GY-20261123-0007"
     assert normalize_code("GY-2026112-0007") == ""
+
+
+async def test_monthly_counts_agree_with_a_full_recount(setup):
+    """The trigger-kept monthly totals give the same figures as scanning every ticket, for any `since`."""
+    from bot.tickets import stats as stats_mod
+
+    service, clock = setup
+    made = []
+    for i in range(40):
+        clock.set(START + timedelta(days=9 * i, hours=i))       # ~12 months, crossing month ends
+        ticket = await create(service, topic=["wage", "injury", "hours"][i % 3], user=str(i))
+        made.append(ticket)
+        if i % 2:
+            await service.claim(ticket.id, STAFF)
+        if i % 4 == 1:
+            clock.advance(days=2)
+            await service.change_state(ticket.id, STAFF, State.RESOLVED, amount_recovered=100.5 * i)
+        if i % 8 == 1:
+            await service.reopen(ticket.id, STAFF, "again")
+        if i % 10 == 0 or i % 4 == 3:
+            await service.change_state(ticket.id, STAFF, State.CLOSED, reason="撤回")
+    db = service.db
+    probes = [None, START, START + timedelta(days=31), datetime(2027, 2, 1, tzinfo=UTC),
+              datetime(2027, 2, 14, 13, 30, tzinfo=UTC), START + timedelta(days=500)]
+    for since in probes:
+        async with db.transaction(write=False) as conn:
+            fast = await stats_mod.compute(conn, since)
+            slow = await stats_mod.compute_from_tickets(conn, since)
+        assert fast == slow, since
+    assert (await service.stats()).total == 40
+
+
+async def test_counts_survive_an_upgrade_from_version_3(tmp_path, monkeypatch):
+    import bot.storage.db as dbmod
+    from bot.storage.migrations import MIGRATIONS
+    from bot.tickets import stats as stats_mod
+
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(dbmod, "MIGRATIONS", MIGRATIONS[:3])
+    db = await Database.open(path)
+    async with db.transaction() as conn:
+        for i, (state, recovered, first) in enumerate([("new", None, None), ("resolved", 800.0, 60.0),
+                                                       ("resolved", 200.0, 120.0), ("closed", None, 30.0)]):
+            await conn.execute(
+                "INSERT INTO tickets (code, channel, user_id, kind, state, priority, priority_rank, topic, "
+                "created_at, updated_at, first_response_s, resolution_s, amount_recovered) "
+                "VALUES (?, 'console', 'u', 'mediation', ?, 'normal', 2, 'wage', ?, ?, ?, ?, ?)",
+                (f"GY-20261123-000{i}", state, f"2026-1{i % 2}-05T00:00:00.000000+00:00",
+                 "2026-11-05T00:00:00.000000+00:00", first, 86400.0 if recovered else None, recovered),
+            )
+    await db.close()
+    monkeypatch.undo()
+    db = await Database.open(path)
+    try:
+        async with db.transaction(write=False) as conn:
+            fast = await stats_mod.compute(conn, None)
+            assert fast == await stats_mod.compute_from_tickets(conn, None)
+        assert (fast.total, fast.amount_recovered, fast.by_state) == (4, 1000.0, {"new": 1, "resolved": 2, "closed": 1})
+    finally:
+        await db.close()

@@ -50,7 +50,6 @@ from bot.tickets.timefmt import from_db, opt_from_db, to_db
 STAFF = frozenset({"staff"})
 STAFF_OR_SYSTEM = frozenset({"staff", "system"})
 _OPEN_SQL = "('new','assigned','mediating','waiting')"   # must match the partial index tickets_queue
-_WORKER_VISIBLE_STAFF_EVENTS = "('assigned','staff_reply','state','reopened')"
 
 
 class TicketService:
@@ -104,12 +103,15 @@ class TicketService:
                 await outbox.put(conn, message, now)
 
     @staticmethod
-    def _first_response(row: aiosqlite.Row, actor: Actor, now: datetime) -> dict[str, Any]:
-        """Columns to set when this is the first worker-visible staff action on the ticket."""
-        if actor.role != "staff" or row["first_response_at"] is not None:
+    def _staff_update(row: aiosqlite.Row, actor: Actor, now: datetime) -> dict[str, Any]:
+        """Columns to set for a worker-visible staff action: the last update, and the first response once."""
+        if actor.role != "staff":
             return {}
-        return {"first_response_at": to_db(now),
-                "first_response_s": (now - from_db(row["created_at"])).total_seconds()}
+        values: dict[str, Any] = {"last_update_at": to_db(now)}
+        if row["first_response_at"] is None:
+            values.update(first_response_at=to_db(now),
+                          first_response_s=(now - from_db(row["created_at"])).total_seconds())
+        return values
 
     @staticmethod
     async def _update(conn: aiosqlite.Connection, ticket_id: int, values: dict[str, Any]) -> None:
@@ -266,11 +268,7 @@ class TicketService:
         """Every open ticket with the times SLA reminders are computed from (queue order)."""
         async with self.db.transaction(write=False) as conn:
             rows = await conn.execute_fetchall(
-                f"""SELECT t.*, (SELECT max(e.at) FROM events AS e
-                                 WHERE e.ticket_id = t.id AND e.actor_role = 'staff'
-                                   AND e.type IN {_WORKER_VISIBLE_STAFF_EVENTS}) AS last_update_at
-                    FROM tickets AS t WHERE t.state IN {_OPEN_SQL}
-                    ORDER BY t.priority_rank, t.created_at, t.id"""
+                f"SELECT * FROM tickets WHERE state IN {_OPEN_SQL} ORDER BY priority_rank, created_at, id"
             )
         return [
             TicketClock(ticket=ticket_from_row(r), waiting_since=opt_from_db(r["waiting_since"]),
@@ -324,7 +322,7 @@ class TicketService:
         target = State.ASSIGNED if current is State.NEW else current
         await self._update(conn, row["id"], {
             "assignee": assignee, "assignee_name": assignee_name, "state": target.value, "updated_at": to_db(now),
-            **self._first_response(row, by, now),
+            **self._staff_update(row, by, now),
         })
         await self._event(conn, row["id"], by, "assigned", now, data={
             "assignee": assignee, "assignee_name": assignee_name, "previous": row["assignee"],
@@ -362,7 +360,7 @@ class TicketService:
                 raise TransitionError(
                     f"工单 {row['code']} 的工人已删除个人信息，无法再联系。(the worker erased their data; cannot reply)"
                 )
-            await self._update(conn, ticket_id, {"updated_at": to_db(now), **self._first_response(row, staff, now)})
+            await self._update(conn, ticket_id, {"updated_at": to_db(now), **self._staff_update(row, staff, now)})
             await self._event(conn, ticket_id, staff, "staff_reply", now, note=text.strip())
             ticket = ticket_from_row(row)
             await self._send(conn, [self.notifier.reply_for_worker(ticket, text)], now)
@@ -406,7 +404,7 @@ class TicketService:
                 raise TransitionError(f"只有转交时才填写转交去向。(transfer_to is only for transferring, not {target})")
 
             values: dict[str, Any] = {"state": target.value, "updated_at": to_db(now),
-                                      **self._waiting_end(row, now), **self._first_response(row, staff, now)}
+                                      **self._waiting_end(row, now), **self._staff_update(row, staff, now)}
             if target is State.WAITING:
                 values["waiting_since"] = to_db(now)
             if target in states.FINAL_STATES:
@@ -440,6 +438,7 @@ class TicketService:
             await self._update(conn, ticket_id, {
                 "state": target.value, "updated_at": to_db(now), "final_at": None, "resolved_at": None,
                 "resolution_s": None, "amount_recovered": None, "transfer_to": "",
+                **self._staff_update(row, staff, now),
             })
             await self._event(conn, ticket_id, staff, "reopened", now, note=reason.strip(), data={
                 "from": row["state"], "to": target.value, "previous_amount_recovered": row["amount_recovered"],
