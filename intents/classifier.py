@@ -149,14 +149,16 @@ class Classifier:
     def _factors(self, norm: str, spans: list[tuple[str, int, int]]) -> list[float]:
         """Per-character weight of the text for topic cues (contrast and question clauses)."""
         th = self.thresholds
-        factors = [1.0] * len(norm)
-        if not norm:
-            return factors
+        n = len(norm)
+        if not n:
+            return []
+        # later words weigh a little more: "辞职了 社保怎么办" asks about 社保
+        factors = [1.0 + th.recency_bonus * i / n for i in range(n)]
         clause_of = _clause_bounds(norm)
         for q in self._question.find(norm, spans):
             a, b = clause_of[min(q.start, len(norm) - 1)]
             for i in range(a, b):
-                factors[i] = th.question_stress
+                factors[i] = max(factors[i], th.question_stress + th.recency_bonus * i / n)
         for rule in self._contrast:
             m = rule.pattern.search(norm)
             if m is None:

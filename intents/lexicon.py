@@ -114,6 +114,7 @@ class Thresholds(BaseModel):
     contrast_discount: float = Field(ge=0, le=1)
     contrast_stress: float = Field(ge=1)
     question_stress: float = Field(ge=1)
+    recency_bonus: float = Field(ge=0, le=1)
     ask_base: float = Field(ge=0)
 
 
