@@ -211,10 +211,17 @@ class OutboxSender:
             await self.sleep(wait)
 
     def _note_outage(self) -> float:
-        """One more transient failure: the pause grows 1, 2, 4 … up to backoff_max seconds."""
+        """One more transient failure: the pause grows 1, 2, 4 … up to backoff_max seconds.
+
+        Failures of messages that were already on their way when a pause began are the same
+        outage, not a new one: they wait for that pause without making it longer.
+        """
+        now = self.monotonic()
+        if now < self._resume_at:
+            return self._resume_at - now
         self._failures += 1
         delay = min(self.backoff_max, self.backoff_base * 2 ** (self._failures - 1))
-        self._resume_at = max(self._resume_at, self.monotonic() + delay)
+        self._resume_at = now + delay
         return delay
 
     async def _fail(self, message: OutboxMessage, error: str, retry_in: float) -> None:
