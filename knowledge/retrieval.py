@@ -105,10 +105,11 @@ class Retriever:
         return self._analyse(text)[0]
 
     def _analyse(self, text: str) -> tuple[list[str], str]:
-        """(terms, whole words joined): terms add the knowledge base's words found at the head or
-        tail of a longer word (月工资 → 工资), as a search engine's segmentation does, so that
-        工伤认定 and 认定工伤 still meet; the joined text (for rapidfuzz) keeps whole words only."""
-        out: dict[str, None] = {}
+        """(terms, whole words joined) of a message or a sentence: see `_words` and `_expand`."""
+        return self._expand(self._words(text))
+
+    def _words(self, text: str) -> list[str]:
+        """The canonical whole words of `text`, without stopwords, punctuation and amounts."""
         whole: list[str] = []
         stop = self.config.stopwords
         for token in self._tokenize(self._normalise(text)):
@@ -117,14 +118,19 @@ class Retriever:
                 continue
             if _NUMBER.match(token) and self._vocabulary and token not in self._vocabulary:
                 continue            # an amount or a date; numbers the knowledge base uses (12351) count
-            for canonical in self.config.canonical(token):
-                if canonical in stop:
-                    continue
-                whole.append(canonical)
-                out.setdefault(canonical, None)
-                for part in self._inner_words(canonical):
-                    out.setdefault(part, None)
-        return list(out), "".join(whole)
+            whole.extend(c for c in self.config.canonical(token) if c not in stop)
+        return whole
+
+    def _expand(self, words: list[str]) -> tuple[list[str], str]:
+        """(terms, words joined): terms add the knowledge base's words found at the head or tail of
+        a longer word (月工资 → 工资), as a search engine's segmentation does, so that 工伤认定 and
+        认定工伤 still meet; the joined text (for rapidfuzz) keeps whole words only."""
+        out: dict[str, None] = {}
+        for word in words:
+            out.setdefault(word, None)
+            for part in self._inner_words(word):
+                out.setdefault(part, None)
+        return list(out), "".join(words)
 
     def _inner_words(self, word: str) -> list[str]:
         if len(word) < 3 or not self._vocabulary:
@@ -137,10 +143,11 @@ class Retriever:
         return found
 
     def _build(self) -> None:
+        # Segment every sentence once; its words are the vocabulary that inner words are looked up in.
         self._vocabulary = frozenset()
-        # Pass 1 learns the vocabulary that inner words are looked up in; pass 2 indexes with it.
-        self._vocabulary = frozenset(t for e in self._entries for terms, _ in self._sentence_terms(e) for t in terms)
-        texts_per_entry = [self._sentence_terms(e) for e in self._entries]
+        words = [[self._words(text) for text in (e.title, e.question, *e.paraphrases)] for e in self._entries]
+        self._vocabulary = frozenset(w for sentences in words for sentence in sentences for w in sentence)
+        texts_per_entry = [[self._expand(sentence) for sentence in sentences] for sentences in words]
         df: dict[str, int] = {}
         for index, sentences in enumerate(texts_per_entry):
             for term in set().union(*(terms for terms, _ in sentences)):
@@ -161,9 +168,6 @@ class Retriever:
                     where.setdefault(term, []).append(position)
             self._term_sentences.append({t: tuple(p) for t, p in where.items()})
             self._entry_terms.append(frozenset().union(*(s.terms for s in kept)))
-
-    def _sentence_terms(self, entry: FaqEntry) -> list[tuple[list[str], str]]:
-        return [self._analyse(text) for text in (entry.title, entry.question, *entry.paraphrases)]
 
     def __len__(self) -> int:
         return len(self._entries)
