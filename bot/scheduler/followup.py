@@ -8,6 +8,7 @@ decides when to tick; tests call `tick()` directly with a `FakeClock`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.scheduler import digest as digest_mod
+from bot.scheduler import timeline as tl
 from bot.scheduler.calendar import WorkCalendar
 from bot.scheduler.messages import FollowUpMessages
 from bot.scheduler.plan import Action, Plan, plan
@@ -30,8 +32,10 @@ from bot.tickets.timefmt import to_db
 log = logging.getLogger(__name__)
 
 CALENDAR_FILE = Path("calendar") / "cn_workdays.yaml"
-BATCH = 500
+BATCH = 500                 # ids per SQL statement
+TICK_BATCH = 50             # tickets planned between two yields to the event loop
 _OPEN = "('new','assigned','mediating','waiting')"
+_PLAN_EVENTS = "(" + ",".join(f"'{t}'" for t in sorted(tl.PLAN_EVENTS)) + ")"
 
 
 @dataclass(slots=True)
@@ -73,55 +77,70 @@ class FollowUp:
                             "Council's notice (until then Monday–Friday is assumed)", year, CALENDAR_FILE)
 
     # --- reading ----------------------------------------------------------------------------
-    async def load(self, *, ticket_ids: Sequence[int] | None = None,
-                   changed_since: datetime | None = None) -> list[tuple[Ticket, list[Event]]]:
-        """Tickets with their events: the given ids, or those changed since, or every one with a clock running."""
+    async def candidates(self, *, changed_since: datetime | None = None) -> list[int]:
+        """Ticket ids to plan: those changed since, or every one with a clock running."""
         now = self.clock.now()
         async with self.db.transaction(write=False) as conn:
-            if ticket_ids is not None:
-                rows = []
-                for start in range(0, len(ticket_ids), BATCH):
-                    chunk = list(ticket_ids[start: start + BATCH])
-                    marks = ",".join("?" for _ in chunk)
-                    rows += await conn.execute_fetchall(f"SELECT * FROM tickets WHERE id IN ({marks})", chunk)
-            elif changed_since is not None:
-                rows = await conn.execute_fetchall("SELECT * FROM tickets WHERE updated_at >= ?", (to_db(changed_since),))
+            if changed_since is not None:
+                rows = await conn.execute_fetchall("SELECT id FROM tickets WHERE updated_at >= ?", (to_db(changed_since),))
             else:
                 oldest_survey = now - self.rules.survey_after - self.rules.survey_give_up - timedelta(days=1)
                 rows = await conn.execute_fetchall(
-                    f"SELECT * FROM tickets WHERE state IN {_OPEN} UNION "
-                    "SELECT * FROM tickets WHERE resolved_at >= ? AND state = 'resolved'", (to_db(oldest_survey),),
+                    f"SELECT id FROM tickets WHERE state IN {_OPEN} UNION "
+                    "SELECT id FROM tickets AS t WHERE resolved_at >= ? AND state = 'resolved' "
+                    "AND NOT EXISTS (SELECT 1 FROM events WHERE dedupe_key = 'survey:' || t.id)",
+                    (to_db(oldest_survey),),
                 )
-            tickets = sorted((ticket_from_row(r) for r in rows), key=lambda t: t.id)
-            events: dict[int, list[Event]] = {t.id: [] for t in tickets}
-            ids = list(events)
-            for start in range(0, len(ids), BATCH):
-                chunk = ids[start: start + BATCH]
+        return sorted(int(r[0]) for r in rows)
+
+    async def load(self, ticket_ids: Sequence[int]) -> list[tuple[Ticket, list[Event]]]:
+        """The tickets with the events their clocks are read from (notes, messages and files are not needed)."""
+        out: list[tuple[Ticket, list[Event]]] = []
+        async with self.db.transaction(write=False) as conn:
+            for start in range(0, len(ticket_ids), BATCH):
+                chunk = list(ticket_ids[start: start + BATCH])
                 marks = ",".join("?" for _ in chunk)
+                rows = await conn.execute_fetchall(f"SELECT * FROM tickets WHERE id IN ({marks}) ORDER BY id", chunk)
+                events: dict[int, list[Event]] = {int(r["id"]): [] for r in rows}
                 for r in await conn.execute_fetchall(
-                    f"SELECT {EVENT_COLUMNS} FROM events WHERE ticket_id IN ({marks}) ORDER BY ticket_id, id", chunk
+                    f"SELECT {EVENT_COLUMNS} FROM events WHERE ticket_id IN ({marks}) AND type IN {_PLAN_EVENTS} "
+                    "ORDER BY ticket_id, id", chunk,
                 ):
                     events[r["ticket_id"]].append(event_from_row(r))
-        return [(t, events[t.id]) for t in tickets]
+                out += [(ticket_from_row(r), events[int(r["id"])]) for r in rows]
+        return out
 
     def plans(self, loaded: Sequence[tuple[Ticket, list[Event]]], now: datetime) -> list[Plan]:
         return [plan(ticket, events, self.rules, self.calendar, now) for ticket, events in loaded]
 
+    async def all_plans(self, now: datetime) -> list[Plan]:
+        plans: list[Plan] = []
+        ids = await self.candidates()
+        for start in range(0, len(ids), TICK_BATCH):
+            plans += self.plans(await self.load(ids[start: start + TICK_BATCH]), now)
+            await asyncio.sleep(0)
+        return plans
+
     # --- writing ----------------------------------------------------------------------------
     async def tick(self, *, ticket_ids: Sequence[int] | None = None, changed_since: datetime | None = None,
                    digest: bool = True) -> TickResult:
-        """Write every action due now (once each); return when each ticket looked at is next due."""
+        """Write every action due now (once each); return when each ticket looked at is next due.
+
+        Works through the tickets in batches and yields to the event loop between them, so a big
+        tick never holds up the bot's handlers for long.
+        """
         now = self.clock.now()
         result = TickResult()
-        loaded = await self.load(ticket_ids=ticket_ids, changed_since=changed_since)
-        for p in self.plans(loaded, now):
-            for action in p.due:
-                if await self.apply(p.ticket, action):
-                    result.sent.append(action)
-            result.next_at[p.ticket.id] = p.next_at
-        if ticket_ids is not None:
-            for missing in set(ticket_ids) - set(result.next_at):
-                result.next_at[missing] = None
+        ids = list(ticket_ids) if ticket_ids is not None else await self.candidates(changed_since=changed_since)
+        for start in range(0, len(ids), TICK_BATCH):
+            for p in self.plans(await self.load(ids[start: start + TICK_BATCH]), now):
+                for action in p.due:
+                    if await self.apply(p.ticket, action):
+                        result.sent.append(action)
+                result.next_at[p.ticket.id] = p.next_at
+            await asyncio.sleep(0)
+        for missing in set(ids) - set(result.next_at):
+            result.next_at[missing] = None
         if digest:
             result.digest_sent = await self.send_digest()
         return result
@@ -163,7 +182,7 @@ class FollowUp:
         async with self.db.transaction(write=False) as conn:
             if await conn.execute_fetchall("SELECT 1 FROM outbox WHERE dedupe_key = ?", (key,)):
                 return False
-        plans = self.plans(await self.load(), now)
+        plans = await self.all_plans(now)
         async with self.db.transaction(write=False) as conn:
             report = await digest_mod.build(conn, plans, day, self.calendar.tz)
         written = await self.tickets.enqueue(self.messages.digest(report)) is not None

@@ -170,14 +170,17 @@ class _Planner:
             return f"rem:{STALE}:{self.ticket.id}:{since.event_id}:{n}"
 
         latest: tuple[int, datetime] | None = None
+        start: datetime = since.at
         for n in range(1, MAX_REPEATS):
-            due = deadline(since.at, period * n, pauses, self.add_work, self.work_between)
+            # Each occurrence is one more period of running clock after the previous one.
+            due = deadline(start, period, [p for p in pauses if p[1] is None or p[1] > start],
+                           self.add_work, self.work_between)
             if due is None:
                 return                                      # paused (waiting): nothing due, nothing next
             if due > self.now:
                 self.offer(STALE, due, key(n), n)
                 break
-            latest = (n, due)
+            latest, start = (n, due), due
         if latest is not None:
             k, at = latest
             self.plan.overdue.append(STALE)

@@ -18,6 +18,9 @@ STAFF_UPDATES = frozenset({"assigned", "staff_reply", "state", "reopened"})
 # Events that move the ticket to another state, with data {"from", "to"}.
 STATE_CHANGES = frozenset({"assigned", "state", "reopened"})
 REMINDER = "reminder"
+SURVEY_ANSWER = "survey"
+# The only events `read` looks at: the scheduler loads just these (not notes, messages, files).
+PLAN_EVENTS = frozenset({"created", REMINDER, SURVEY_ANSWER} | STATE_CHANGES | STAFF_UPDATES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +68,7 @@ def read(events: Sequence[Event]) -> Timeline:
             line.last_update = mark
         if event.type == REMINDER and event.data.get("key"):
             line.sent.add(str(event.data["key"]))
-        if event.type == "survey":
+        if event.type == SURVEY_ANSWER:
             line.survey_answered = True
     return line
 
