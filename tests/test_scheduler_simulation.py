@@ -21,6 +21,7 @@ from bot.clock import LOCAL_TZ, FakeClock
 from bot.dialogue.types import Incoming, UserRef
 from bot.scheduler.followup import FollowUp
 from bot.scheduler.rules import SlaRules
+from bot.scheduler.runner import FollowUpScheduler
 from bot.services import Services
 from bot.tickets.api import Actor, Consent, Intake, Kind, State
 from bot.understand import Understanding
@@ -268,4 +269,51 @@ async def test_restarts_and_extra_ticks_change_nothing(tmp_path, understanding, 
         assert len(got) == len(set(got))
         assert sim.restarts == len(restart_at)
     finally:
+        await sim.services.close()
+
+
+async def test_the_apscheduler_jobs_alone_give_the_same_output(tmp_path, understanding):
+    """Production's path: no full ticks in between, only what the jobs would run — the scan after each change,
+    each ticket's job at its next_run_time, the digest at 09:00 — with restarts rebuilding the jobs."""
+    sim = Sim(tmp_path / "sim.sqlite3", understanding)
+    await sim.open()
+    scheduler = FollowUpScheduler(sim.followup)
+    await scheduler.start(paused=True)
+    steps = sorted(script(), key=lambda s: s[0])
+    restarts = sorted(RESTARTS)
+    try:
+        while True:
+            jobs = scheduler.ticket_jobs()
+            digest_at = sim.followup.next_digest_at(sim.clock.now())
+            candidates = [t for t in (steps[0][0] if steps else None, restarts[0] if restarts else None, digest_at,
+                                      *jobs.values()) if t is not None]
+            upcoming = min(candidates)
+            if upcoming > END:
+                break
+            sim.clock.set(upcoming)
+            if restarts and restarts[0] <= upcoming:
+                restarts.pop(0)
+                await scheduler.stop()
+                await sim.services.close()
+                await sim.open()
+                scheduler = FollowUpScheduler(sim.followup)
+                await scheduler.start(paused=True)
+                sim.restarts += 1
+            changed = False
+            while steps and steps[0][0] <= upcoming:
+                await steps.pop(0)[1](sim)
+                changed = True
+            if changed:
+                await scheduler._scan()
+            for ticket_id, when in sorted(scheduler.ticket_jobs().items(), key=lambda kv: kv[1]):
+                if when <= upcoming:
+                    await scheduler._ticket(ticket_id)
+            if digest_at is not None and digest_at <= upcoming:
+                await scheduler._digest()
+        got = await sim.outbox()
+        assert ordered(got) == expected()
+        assert len(got) == len(set(got))
+        assert sim.restarts == len(RESTARTS)
+    finally:
+        await scheduler.stop()
         await sim.services.close()
