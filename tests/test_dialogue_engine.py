@@ -97,6 +97,16 @@ async def test_a_broken_database_gives_a_kind_message_not_a_crash(understanding,
         await again.close()
 
 
+async def test_messages_on_an_open_ticket_are_capped_and_invisible_ones_skipped(services):
+    await press(services, B.HUMAN)
+    await press(services, B.CALLBACK_YES)
+    await say(services, "字" * 5000)
+    await say(services, "\u200b\u202e")
+    ticket = (await services.tickets.tickets_of("console", "engine-test"))[0]
+    notes = [e.note for e in await services.tickets.events(ticket.id) if e.type == "worker_message"]
+    assert [len(n) for n in notes] == [2000]
+
+
 def test_a_payload_over_the_limit_is_refused():
     with pytest.raises(ValueError, match="too long"):
         B.make("x", "faq:" + "a" * 45)

@@ -78,7 +78,7 @@ class Cases:
         if active is not None:
             if state.flow:
                 state.reset_flow()
-            await d.tickets.worker_message(active.id, d.actor(turn), text=turn.text or d.t("btn.menu.human"))
+            await d.forward(turn, active.id, turn.text or d.t("btn.menu.human"))
             turn.say(d.t("human.active", code=active.code), [[d.button("btn.menu.status", B.STATUS), d.menu_button()]])
             return
         if state.flow == "intake" and state.consent:
@@ -118,7 +118,7 @@ class Cases:
             turn.say(d.t(key))
         active = await d.active_ticket(turn)
         if active is not None and active.kind == Kind.URGENT:
-            await d.tickets.worker_message(active.id, d.actor(turn), text=turn.text)
+            await d.forward(turn, active.id, turn.text)
             ticket = active
             turn.say(d.t("urgent.alerted_existing", code=ticket.code))
         else:
@@ -168,7 +168,7 @@ class Cases:
                 return True
             phone = validate.phone(text)
             if phone is not None and state.ticket_id is not None:
-                await d.tickets.worker_message(state.ticket_id, d.actor(turn), text=f"{d.t('field.phone')}：{phone}")
+                await d.forward(turn, state.ticket_id, f"{d.t('field.phone')}：{phone}")
                 state.reset_flow()
                 turn.say(d.t("urgent.phone_saved"), d.menu())
                 return True

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.dialogue import buttons as B
-from bot.dialogue import words
+from bot.dialogue import validate, words
 from bot.dialogue.answers import Answers
 from bot.dialogue.cases import Cases
 from bot.dialogue.intake import IntakeFlow
@@ -30,6 +30,7 @@ from bot.tickets.api import Actor, Ticket, TicketApi
 
 log = logging.getLogger(__name__)
 
+MAX_FORWARD = 2000                 # characters of one worker message added to a ticket
 DRAFT_TTL = timedelta(days=7)      # an unfinished intake older than this is dropped (data minimisation)
 
 
@@ -198,7 +199,7 @@ class Dialogue:
                 "size": attachment.size}
         active = await self.active_ticket(turn)
         if active is not None:
-            await self.tickets.worker_message(active.id, self.actor(turn), text=turn.text, attachment=file)
+            await self.forward(turn, active.id, turn.text, attachment=file)
             turn.say(self.t("open.file_forwarded", code=active.code))
             await self.reprompt(turn)
             return
@@ -234,7 +235,7 @@ class Dialogue:
             return
         active = await self.active_ticket(turn)
         if active is not None:
-            await self.tickets.worker_message(active.id, self.actor(turn), text=text)
+            await self.forward(turn, active.id, text)
             turn.say(self.t("open.forwarded", code=active.code))
             if act == "ask" and understood.retrieval.sure:
                 self.answers.answer_best(turn)
@@ -279,7 +280,7 @@ class Dialogue:
         active = await self.active_ticket(turn)
         if active is not None:
             if not from_button and turn.text:
-                await self.tickets.worker_message(active.id, self.actor(turn), text=turn.text)
+                await self.forward(turn, active.id, turn.text)
             turn.say(self.t("open.complain", code=active.code),
                      [[self.button("btn.new_case", B.NEW_CASE)], [self.menu_button()]])
             return
@@ -294,6 +295,13 @@ class Dialogue:
 
     async def active_ticket(self, turn: Turn) -> Ticket | None:
         return await self.tickets.active_ticket_of(turn.channel, turn.user_id)
+
+    async def forward(self, turn: Turn, ticket_id: int, text: str, *, attachment: dict[str, Any] | None = None) -> None:
+        """A worker's message or file to their open ticket (staff see it through the outbox)."""
+        cleaned = validate.clean_text(text)[:MAX_FORWARD]
+        if not cleaned and attachment is None:
+            return          # only invisible characters: nothing for staff to read
+        await self.tickets.worker_message(ticket_id, self.actor(turn), text=cleaned, attachment=attachment)
 
     def actor(self, turn: Turn) -> Actor:
         return Actor("worker", turn.incoming.user.key, turn.incoming.display_name[:64])
