@@ -120,6 +120,16 @@ async def test_a_later_question_is_not_swallowed_as_a_comment(services):
         assert events_of(await services.tickets.events(tid), "survey_comment") == []
 
 
+async def test_an_old_survey_question_is_not_asked_again_after_a_detour(services):
+    ticket = await resolved_ticket(services)
+    await press(services, f"sv:{ticket}:5")
+    within = await services.dialogue.handle(Incoming(WORKER, command="help"))
+    assert any("还有什么想对我们说的" in r.text for r in within)          # asked again right after the detour
+    services.clock.advance(hours=2)
+    later = await services.dialogue.handle(Incoming(WORKER, command="help"))
+    assert not any("还有什么想对我们说的" in r.text for r in later)
+
+
 async def test_skip_ends_the_survey_without_a_comment(services):
     ticket = await resolved_ticket(services)
     await press(services, f"sv:{ticket}:2")

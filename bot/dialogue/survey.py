@@ -76,16 +76,24 @@ class Survey:
         state.draft = {"asked_at": turn.now.isoformat()}
         turn.say(d.t("sched.survey.ask_comment"), self.skip_button(ticket.id))
 
-    async def on_text(self, turn: Turn) -> bool:
-        """Take the text as the comment; False (flow ended, nothing stored) when it is not one."""
-        d, state = self.d, turn.state
-        ticket_id = state.ticket_id
+    @staticmethod
+    def _open(turn: Turn) -> bool:
+        """Still waiting for a comment? An old or broken survey flow is ended here."""
+        state = turn.state
         try:
             asked_at = datetime.fromisoformat(str(state.draft.get("asked_at")))
         except ValueError:
             asked_at = None
-        if ticket_id is None or asked_at is None or turn.now - asked_at > COMMENT_WINDOW:
+        if state.ticket_id is None or asked_at is None or turn.now - asked_at > COMMENT_WINDOW:
             state.reset_flow()
+            return False
+        return True
+
+    async def on_text(self, turn: Turn) -> bool:
+        """Take the text as the comment; False (flow ended, nothing stored) when it is not one."""
+        d, state = self.d, turn.state
+        ticket_id = state.ticket_id
+        if not self._open(turn) or ticket_id is None:
             return False
         nlu = d.understand(turn).nlu
         if nlu.act in NEW_REQUEST_ACTS and not nlu.uncertain:
@@ -105,5 +113,6 @@ class Survey:
         return True
 
     async def prompt(self, turn: Turn) -> None:
-        if turn.state.ticket_id is not None:
+        """After a detour, ask for the comment again — unless the window has passed (then just end it)."""
+        if self._open(turn) and turn.state.ticket_id is not None:
             turn.say(self.d.t("sched.survey.ask_comment"), self.skip_button(turn.state.ticket_id))
