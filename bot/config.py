@@ -19,12 +19,6 @@ from bot.paths import data_dir as default_data_dir
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,}$")
 
 
-def default_database_path() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path("gongyou", appauthor=False) / "gongyou.db"
-
-
 class ConfigError(ValueError):
     """Settings that cannot work; the message lists every problem, one per line."""
 
@@ -39,7 +33,7 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Telegram user ids of on-duty admins, comma separated",
     )
-    database_path: Path = Field(default_factory=default_database_path)
+    database_path: Path | None = None                 # default: the per-user data folder (bot.services.default_db_path)
     data_dir: Path = Field(
         default_factory=default_data_dir, validation_alias=AliasChoices("GONGYOU_DATA_DIR", "DATA_DIR", "data_dir"),
     )

@@ -222,10 +222,20 @@ class TelegramApp:
 
         return urlsplit(self.settings.webhook_url or "").path or "/webhook"
 
-    async def run_webhook(self) -> None:
-        """Listen on WEBHOOK_LISTEN_HOST:PORT (behind your HTTPS proxy) and register WEBHOOK_URL with Telegram."""
+    async def run_webhook(self, *, handle_signals: bool = True) -> None:
+        """Listen on WEBHOOK_LISTEN_HOST:PORT (behind your HTTPS proxy) and register WEBHOOK_URL with Telegram.
+
+        Runs until SIGINT/SIGTERM (or `stop_webhook`)."""
+        import signal
+
         from aiohttp import web
 
+        self._stop_webhook = asyncio.Event()
+        if handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError):
+                    loop.add_signal_handler(sig, self._stop_webhook.set)
         runner = web.AppRunner(self.webhook_app(), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.settings.webhook_listen_host, self.settings.webhook_listen_port)
@@ -237,6 +247,11 @@ class TelegramApp:
                 allowed_updates=self.dispatcher.resolve_used_update_types(),
             )
             log.info("webhook listening on %s:%s", self.settings.webhook_listen_host, self.settings.webhook_listen_port)
-            await asyncio.Event().wait()
+            await self._stop_webhook.wait()
         finally:
             await runner.cleanup()
+            await self.bot.session.close()
+
+    def stop_webhook(self) -> None:
+        if getattr(self, "_stop_webhook", None) is not None:
+            self._stop_webhook.set()
