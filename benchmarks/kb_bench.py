@@ -159,19 +159,21 @@ def calibrate(rows: list[dict], show: int) -> None:
     else:
         retriever = understanding.retriever
     cfg = retriever.config
-    records = []   # (gold faq or None, act used, top ids, top score, runner-up score, top coverage, row)
+    # (gold faq or None, act used, top ids, top score, runner-up score, top coverage — 0 when the
+    # message has fewer than min_words words, so it is never sure —, row)
+    records = []
     for row in rows:
         if understanding is not None:
             nlu = understanding.classifier.classify(row["text"])
             act, topic, text = nlu.act, nlu.topic, nlu.normalized
         else:
             act, topic, text = row["act"], row["topic"], row["text"]
-        scored = [] if act in cfg.no_hits_acts else retriever.score(text, topic)
+        scored, words = ([], 0) if act in cfg.no_hits_acts else retriever._score(text, topic)
         ids = [s.entry.id for s in scored[:3] if s.score >= cfg.floor]
         top = scored[0].score if scored else 0.0
         second = scored[1].score if len(scored) > 1 else 0.0
         coverage = scored[0].coverage if scored else 0.0
-        records.append((row.get("faq"), act, ids, top, second, coverage, row))
+        records.append((row.get("faq"), act, ids, top, second, coverage if words >= cfg.min_words else 0.0, row))
 
     faq_rows = [r for r in records if r[0]]
     top1 = sum(r[2][:1] == [r[0]] for r in faq_rows) / len(faq_rows)

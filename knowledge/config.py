@@ -37,6 +37,7 @@ class _RetrievalFile(BaseModel):
     threshold: float = Field(gt=0, le=1)
     margin: float = Field(ge=0, le=1)
     min_coverage: float = Field(ge=0, le=1)
+    min_words: int = Field(ge=1, le=10)
     floor: float = Field(ge=0, le=1)
     topic_boost: float = Field(ge=0, lt=1)
     candidates: int = Field(ge=3, le=500)
@@ -54,6 +55,7 @@ class RetrievalConfig:
     threshold: float = 0.6          # top score at or above this (and the margin) → "sure"
     margin: float = 0.05            # …and this far above the best other entry
     min_coverage: float = 0.0       # …and the entry knows this share of the message's words (not half of two questions)
+    min_words: int = 1              # …and the message has this many meaningful words (one word names a subject)
     floor: float = 0.2              # hits below this are not offered even as suggestions
     topic_boost: float = 0.15       # share of the remaining distance to 1 added when the topic matches
     candidates: int = 30            # entries picked from the inverted index for fine scoring
@@ -102,6 +104,7 @@ def load_config(path: Path) -> RetrievalConfig:
         raise KbError(problems, "retrieval settings are invalid")
     return RetrievalConfig(
         threshold=parsed.threshold, margin=parsed.margin, min_coverage=parsed.min_coverage,
+        min_words=parsed.min_words,
         floor=parsed.floor, topic_boost=parsed.topic_boost,
         candidates=parsed.candidates, unknown_word_weight=parsed.unknown_word_weight,
         w_coverage=parsed.weights.coverage, w_sentence=parsed.weights.sentence, w_fuzzy=parsed.weights.fuzzy,

@@ -13,7 +13,8 @@ with the number of entries:
    classified topic then adds `topic_boost` of the remaining distance to 1 (a boost, not a filter).
 
 `sure` needs the top score ≥ threshold, a margin over the next entry, an entry that knows most
-of the message's words (`min_coverage`), and an act that asks something; below it the caller
+of the message's words (`min_coverage`), a message that says more than one word (`min_words`:
+"工伤" names a subject, not a question), and an act that asks something; below it the caller
 offers the hits as suggestions. Off-topic acts get no hits.
 """
 
@@ -133,7 +134,7 @@ class Retriever:
         return list(out), "".join(words)
 
     def _inner_words(self, word: str) -> list[str]:
-        if len(word) < 3 or not self._vocabulary:
+        if len(word) < 3 or not self._vocabulary or _NUMBER.match(word):
             return []
         found = []
         for size in range(len(word) - 1, 1, -1):
@@ -179,25 +180,31 @@ class Retriever:
         cfg = self.config
         if act in cfg.no_hits_acts:
             return Retrieval()
-        scored = self.score(text, topic)
+        scored, words = self._score(text, topic)
         if not scored:
             return Retrieval()
         best = scored[0]
         runner_up = scored[1].score if len(scored) > 1 else 0.0
         sure = ((act is None or act in cfg.sure_acts) and best.score >= cfg.threshold
-                and best.score - runner_up >= cfg.margin and best.coverage >= cfg.min_coverage)
+                and best.score - runner_up >= cfg.margin and best.coverage >= cfg.min_coverage
+                and words >= cfg.min_words)
         hits = [Hit(s.entry.id, round(s.score, 4), s.entry) for s in scored[:k] if s.score >= cfg.floor]
         return Retrieval(hits, sure and bool(hits))
 
     def score(self, text: str, topic: str | None = None) -> list[Scored]:
         """Every candidate entry with its score parts, best first (no floor, no act rule)."""
+        return self._score(text, topic)[0]
+
+    def _score(self, text: str, topic: str | None) -> tuple[list[Scored], int]:
+        """(scored candidates, number of meaningful words in the message)."""
         cfg = self.config
-        query, query_text = self._analyse(text)
+        words = self._words(text)
+        query, query_text = self._expand(words)
         weights = {t: self._idf.get(t, self._unknown) for t in query}
         total = sum(weights.values())
         if total <= 0:
-            return []
-        picked = self._candidates([t for t in query if t in self._idf])
+            return [], 0
+        picked = self._candidates([t for t in query if t in self._idf], topic)
         fuzzy = self._best_fuzzy(query_text, picked)
         query_terms = frozenset(t for t in query if t in self._idf)
         out = []
@@ -211,13 +218,14 @@ class Retriever:
                 raw += cfg.topic_boost * (1 - raw)
             out.append(Scored(entry, min(max(raw, 0.0), 1.0), coverage, dice, best_fuzzy, boosted))
         out.sort(key=lambda s: (-s.score, s.entry.id))
-        return out
+        return out, len(set(words))
 
-    def _candidates(self, known: list[str]) -> list[int]:
+    def _candidates(self, known: list[str], topic: str | None) -> list[int]:
         """The entries sharing the most (IDF-weighted) words with the message, via the inverted index.
 
         Words found in a large share of the entries pick no candidates (they would touch most of
-        the index); they still count in every candidate's scores.
+        the index); they still count in every candidate's scores. The topic boost applies here too,
+        so that a message with only common words ("工资的事") still reaches its topic's entries.
         """
         telling = [t for t in known if len(self._postings[t]) <= self._common_df] or known
         shared: dict[int, float] = {}
@@ -225,8 +233,14 @@ class Retriever:
             idf = self._idf[term]
             for index in self._postings[term]:
                 shared[index] = shared.get(index, 0.0) + idf
-        best = heapq.nlargest(self.config.candidates, shared.items(), key=lambda item: item[1])
-        return [index for index, _ in best]
+        boost = 1 + self.config.topic_boost
+        entries = self._entries
+
+        def rank(item: tuple[int, float]) -> tuple[float, int]:
+            index, weight = item
+            return (weight * boost if entries[index].topic == topic else weight, -index)
+
+        return [index for index, _ in heapq.nlargest(self.config.candidates, shared.items(), key=rank)]
 
     def _best_dice(self, index: int, query_terms: frozenset[str], weights: dict[str, float], total: float) -> float:
         """Weighted Dice overlap with the entry's closest sentence, walking only sentences that share a word."""

@@ -161,6 +161,11 @@ def test_off_topic_messages_get_no_entry(understanding: Understanding, message: 
     assert Understanding.batch_record(understood)["faq"] == []
 
 
+def test_numbers_the_kb_uses_count(understanding: Understanding):
+    assert "12351" in understanding.retriever.terms("12351是干嘛的")
+    assert "4300" not in understanding.retriever.terms("欠我4300")
+
+
 def test_kb_and_classifier_share_their_words(understanding: Understanding):
     retriever = understanding.retriever
     assert retriever is not None

@@ -121,3 +121,22 @@ def test_retrieval_is_pure(retriever: Retriever):
 def test_candidates_limit_the_fine_scoring(config: RetrievalConfig):
     narrow = Retriever(load_kb(FIXTURE), replace(config, candidates=3))
     assert len(narrow.score("工资 加班 高温 扣钱")) <= 3
+
+
+def test_one_word_names_a_subject_not_a_question(retriever: Retriever):
+    result = retriever.retrieve("加班费", topic="hours", act="ask")
+    assert result.best is not None and result.best.id == "hours.overtime_pay"
+    assert not result.sure
+    assert retriever.retrieve("加班费怎么算", topic="hours", act="ask").sure
+
+
+def test_topic_picks_candidates_when_words_are_common(config: RetrievalConfig):
+    # "工资" is in entries of both topics; with room for one candidate the topic decides which.
+    narrow = Retriever(load_kb(FIXTURE), replace(config, candidates=1))
+    assert narrow.score("工资", topic="hours")[0].entry.topic == "hours"
+    assert narrow.score("工资", topic="wage")[0].entry.topic == "wage"
+
+
+def test_amounts_do_not_count(retriever: Retriever):
+    assert retriever.terms("站长欠我4300块") == ["站长", "拖欠"]
+    assert retriever.terms("站长欠我两万八") == ["站长", "拖欠"]
