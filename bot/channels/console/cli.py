@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,3 +44,19 @@ def start_failed(exc: BaseException, verbose: bool) -> int:
         logging.getLogger("gongyou").exception("start-up failed")
     print(f"gongyou: {exc}", file=sys.stderr)
     return 1
+
+
+@asynccontextmanager
+async def console_services(db_path: Path | None, data: Path | None, stdin: TextIO,
+                           stdout: TextIO) -> AsyncIterator[Services]:
+    """The services for one console session, with a word to the person while the data loads."""
+    from bot.services import Services
+
+    if stdin.isatty():
+        stdout.write("正在准备，请稍等……\n")
+        stdout.flush()
+    services = await Services.open(db_path, data=data)
+    try:
+        yield services
+    finally:
+        await services.close()

@@ -9,10 +9,15 @@ must not carry terminal escape sequences.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import re
 import threading
 import unicodedata
+from collections.abc import Awaitable, Callable
 from typing import TextIO
+
+log = logging.getLogger(__name__)
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
@@ -82,3 +87,34 @@ class ConsoleIO:
         """Show what was read when input is piped, so a transcript reads like a conversation."""
         if not self.interactive:
             self.write(f"{label}{line}")
+
+    async def serve(self, prompt: str, on_line: Callable[[str], Awaitable[bool]],
+                    drain: Callable[[], Awaitable[int]], poll_interval: float) -> None:
+        """Read lines until the input ends or `on_line` returns False. Meanwhile, every
+        `poll_interval` seconds, `drain` prints what arrived (the prompt is shown again after it)."""
+
+        async def poll() -> None:
+            while True:
+                await asyncio.sleep(poll_interval)
+                try:
+                    if await drain():
+                        self.prompt(prompt)
+                except Exception:  # a failed poll must not end the session; the next one retries
+                    log.exception("console outbox poll failed")
+
+        poller = asyncio.create_task(poll())
+        try:
+            while True:
+                self.prompt(prompt)
+                line = await self.readline()
+                if line is None:
+                    break
+                if not line.strip():
+                    continue
+                self.echo(prompt, line)
+                if not await on_line(line):
+                    break
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller

@@ -16,6 +16,7 @@ import shlex
 from pathlib import Path
 from typing import TextIO
 
+from bot.channels.console.cli import console_services
 from bot.channels.console.io import ConsoleIO
 from bot.clock import to_local
 from bot.scheduler import satisfaction
@@ -72,15 +73,6 @@ class StaffConsole:
                     await self.tickets.outbox_mark_sent(message.id, meta={"console": self.staff.id})
                     shown += 1
         return shown
-
-    async def _poll(self) -> None:
-        while True:
-            await asyncio.sleep(self.poll_interval)
-            try:
-                if await self.drain_outbox():
-                    self.io.prompt(PROMPT)
-            except Exception:
-                log.exception("staff console outbox poll failed")
 
     # ---- commands -------------------------------------------------------------------------------
     async def execute(self, line: str) -> bool:
@@ -236,36 +228,15 @@ class StaffConsole:
         self.io.start()
         self.io.write(self.t("console.staff.banner", name=self.staff.name or self.staff.id))
         await self.drain_outbox()
-        poller = asyncio.create_task(self._poll())
-        try:
-            while True:
-                self.io.prompt(PROMPT)
-                line = await self.io.readline()
-                if line is None:
-                    break
-                if not line.strip():
-                    continue
-                self.io.echo(PROMPT, line)
-                if not await self.execute(line):
-                    break
-        finally:
-            poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
+        await self.io.serve(PROMPT, self.execute, self.drain_outbox, self.poll_interval)
         return 0
 
 
 async def staff_console(db_path: Path | None, *, stdin: TextIO, stdout: TextIO, name: str,
                         data: Path | None = None, poll_interval: float = 1.0) -> int:
-    if stdin.isatty():
-        stdout.write("正在准备，请稍等……\n")
-        stdout.flush()
-    services = await Services.open(db_path, data=data)
-    try:
+    async with console_services(db_path, data, stdin, stdout) as services:
         staff = Actor("staff", f"console:{name}", name)
         return await StaffConsole(services, ConsoleIO(stdin, stdout), staff, poll_interval=poll_interval).run()
-    finally:
-        await services.close()
 
 
 def _when(ticket: Ticket) -> str:

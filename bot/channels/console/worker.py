@@ -10,12 +10,12 @@ between inputs and while waiting for one, and marked sent.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 from pathlib import Path
 from typing import TextIO
 
+from bot.channels.console.cli import console_services
 from bot.channels.console.io import ConsoleIO, parse_number
 from bot.dialogue.types import Attachment, Button, Incoming, Reply, UserRef
 from bot.services import Services
@@ -88,15 +88,6 @@ class WorkerConsole:
                     shown += 1
         return shown
 
-    async def _poll(self) -> None:
-        while True:
-            await asyncio.sleep(self.poll_interval)
-            try:
-                if await self.drain_outbox():
-                    self.io.prompt(USER_LABEL)
-            except Exception:  # a failed poll must not end the chat; the next one retries
-                log.exception("console outbox poll failed")
-
     # ---- input ----------------------------------------------------------------------------------
     def incoming_for(self, line: str) -> Incoming | None:
         """What a typed line means; None for /quit."""
@@ -125,28 +116,20 @@ class WorkerConsole:
         self.show_replies(await self.services.dialogue.handle(incoming))
         await self.drain_outbox()
 
+    async def on_line(self, line: str) -> bool:
+        incoming = self.incoming_for(line)
+        if incoming is None:
+            return False
+        await self.send(incoming)
+        return True
+
     async def run(self) -> int:
         self.io.start()
         self.io.write("工友 · 在终端里和工友聊天。输入序号选按钮，直接打字也行；/photo 文件路径 发图片，/quit 退出。")
         await self.send(Incoming(self.user, command="start", display_name=self.display_name))
-        poller = asyncio.create_task(self._poll())
         try:
-            while True:
-                self.io.prompt(USER_LABEL)
-                line = await self.io.readline()
-                if line is None:
-                    break
-                if not line.strip():
-                    continue
-                self.io.echo(USER_LABEL, line)
-                incoming = self.incoming_for(line)
-                if incoming is None:
-                    break
-                await self.send(incoming)
+            await self.io.serve(USER_LABEL, self.on_line, self.drain_outbox, self.poll_interval)
         finally:
-            poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
             await self.drain_outbox()
         self.io.write("再见！需要时随时再来。")
         return 0
@@ -154,15 +137,9 @@ class WorkerConsole:
 
 async def chat(db_path: Path | None, *, stdin: TextIO, stdout: TextIO, user_id: str = "local",
                data: Path | None = None, poll_interval: float = 1.0) -> int:
-    if stdin.isatty():
-        stdout.write("正在准备，请稍等……\n")
-        stdout.flush()
-    services = await Services.open(db_path, data=data)
-    try:
+    async with console_services(db_path, data, stdin, stdout) as services:
         console = WorkerConsole(services, ConsoleIO(stdin, stdout), user_id=user_id, poll_interval=poll_interval)
         return await console.run()
-    finally:
-        await services.close()
 
 
 def _codes(text: str) -> list[str]:
