@@ -21,6 +21,7 @@ from bot.dialogue.answers import Answers
 from bot.dialogue.cases import Cases
 from bot.dialogue.intake import IntakeFlow
 from bot.dialogue.safety import is_acute, mentions_self_harm
+from bot.dialogue.state import MAX_PENDING_FILES
 from bot.dialogue.store import ConversationStore
 from bot.dialogue.survey import Survey
 from bot.dialogue.turn import Turn
@@ -204,7 +205,7 @@ class Dialogue:
             await self.reprompt(turn)
             return
         pending = turn.state.pending_files
-        if len(pending) < 20:
+        if len(pending) < MAX_PENDING_FILES:
             pending.append(file)
         turn.say(self.t("file.no_ticket"), [[self.button("btn.menu.complain", B.COMPLAIN)], [self.menu_button()]])
         await self.reprompt(turn)
