@@ -130,7 +130,7 @@ class Classifier:
         if self_harm >= th.urgent_floor or (scores["urgent"] >= th.urgent_floor and (about_work or other_domain == 0)):
             scores["urgent"] += 10.0       # danger wins over anything else said in the message
             return "urgent"
-        scores["urgent"] = min(scores["urgent"], th.urgent_floor / 2)
+        below_floor = scores["urgent"]          # a rival in the confidence, never the answer
         if about_work:
             scores["ask"] += th.ask_base
         else:
@@ -141,7 +141,8 @@ class Classifier:
                 # "我要投诉法院" is a complaint, but not one a labour union can take
                 scores["other"] += scores["complain"]
                 scores["complain"] = 0.0
-        best = max(ACTS, key=lambda a: (scores[a], a == "other"))
+        best = max((a for a in ACTS if a != "urgent"), key=lambda a: (scores[a], a == "other"))
+        scores["urgent"] = min(below_floor, scores[best])
         if scores[best] <= 0:
             return "other"
         return best
