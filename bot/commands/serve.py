@@ -65,7 +65,12 @@ async def serve(settings: Settings, *, check_only: bool = False, scheduler: bool
         if scheduler:
             from bot.scheduler.runner import install
 
-            install(app)
+            try:
+                install(app)          # loads and checks the working calendar and the scheduler's texts
+            except Exception as exc:
+                print(f"gongyou serve: cannot start the follow-up scheduler: {exc}", file=sys.stderr)
+                await app.bot.session.close()
+                return EXIT_CONFIG
         if check_only:
             print("gongyou serve: settings and data are fine", file=sys.stderr)
             await app.bot.session.close()
