@@ -128,6 +128,11 @@ async def test_an_old_survey_question_is_not_asked_again_after_a_detour(services
     services.clock.advance(hours=2)
     later = await services.dialogue.handle(Incoming(WORKER, command="help"))
     assert not any("还有什么想对我们说的" in r.text for r in later)
+    # Rated, then silent for eight days: no "your unfinished registration was cleared" on return.
+    await press(services, f"sv:{await resolved_ticket(services)}:4")
+    services.clock.advance(days=8)
+    back = await say(services, "你好")
+    assert not any(r.text == services.texts.render("expired.draft") for r in back)
 
 
 async def test_skip_ends_the_survey_without_a_comment(services):

@@ -69,8 +69,9 @@ class Dialogue:
         before = state.to_json()
         turn = Turn(incoming, state, now)
         if state.flow and saved_at is not None and now - saved_at > self.draft_ttl:
+            if state.flow != "survey":        # an unanswered survey comment is no draft: end it quietly
+                turn.say(self.t("expired.draft"))
             state.reset_flow()
-            turn.say(self.t("expired.draft"))
         await self._route(turn)
         if state.to_json() != before:
             await self.store.save(incoming.user.key, state, now)
