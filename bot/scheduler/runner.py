@@ -68,7 +68,8 @@ class FollowUpScheduler:
                                id=FULL_JOB, replace_existing=True)
         digest_at = self.followup.rules.digest_at
         if digest_at is not None:
-            self.scheduler.add_job(self._digest, CronTrigger(hour=digest_at.hour, minute=digest_at.minute,
+            # A few seconds past the minute: a timer that fires a hair early must not find it "not yet 09:00".
+            self.scheduler.add_job(self._digest, CronTrigger(hour=digest_at.hour, minute=digest_at.minute, second=5,
                                                              timezone=LOCAL_TZ), id=DIGEST_JOB, replace_existing=True)
         log.info("follow-up scheduler started tickets=%s sent=%s", len(result.next_at), len(result.sent))
         return result
