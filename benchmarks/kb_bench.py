@@ -2,6 +2,7 @@
 
     python benchmarks/kb_bench.py               # latency p50/p99, cold start, 53/500/5000 scaling
     python benchmarks/kb_bench.py --calibrate   # retrieval quality on the dev set, threshold sweep
+    python benchmarks/kb_bench.py --external --show 20   # sure answers on public questions
 
 Prints figures; asserts nothing (tests never time anything). The dev set is read for measuring
 only — its sentences never go into data or tests.
@@ -30,6 +31,7 @@ from knowledge.retrieval import Retriever  # noqa: E402
 from knowledge.types import Citation, FaqEntry, NextStep  # noqa: E402
 
 DEV = REPO.parent / "shared" / "eval" / "dev.jsonl"
+EXTERNAL = REPO.parent / "shared" / "eval" / "external"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -227,9 +229,33 @@ def calibrate(rows: list[dict], show: int) -> None:
                 print(f"- {row['text']}  → {ids[0]} {top:.3f} (want {gold}, act {act})")
 
 
+def external(show: int) -> None:
+    """Questions written by the public (unlabelled for FAQ): how often the bot would answer outright.
+
+    On the non-labour file every sure answer is a confident wrong one; on the labour files the
+    sure answers are listed for a person to judge (`--show N`)."""
+    understanding, why = load_understanding()
+    if understanding is None:
+        print(f"external: skipped — {why}")
+        return
+    for name, key in (("other.jsonl", "text"), ("labor.jsonl", "text"), ("labor_qa.jsonl", "question")):
+        path = EXTERNAL / name
+        if not path.exists():
+            print(f"{name}: not found")
+            continue
+        texts = [json.loads(line)[key] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        results = [(t, understanding.understand(t)) for t in texts]
+        sure = [(t, u) for t, u in results if u.retrieval.sure]
+        with_hits = sum(bool(u.retrieval.hits) for _, u in results)
+        print(f"{name}: {len(texts)} questions, {with_hits} with suggestions, {len(sure)} answered outright")
+        for t, u in sure[:show]:
+            print(f"    {u.retrieval.best.score:.2f} {t[:60]} → {u.retrieval.best.id}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--calibrate", action="store_true", help="measure retrieval quality on the dev set")
+    ap.add_argument("--external", action="store_true", help="sure answers on ../shared/eval/external (public questions)")
     ap.add_argument("--data", type=Path, default=DEV)
     ap.add_argument("--show", type=int, default=0)
     ap.add_argument("--rounds", type=int, default=5)
@@ -238,6 +264,9 @@ def main() -> int:
     rows = dev_rows(args.data)
     if args.calibrate:
         calibrate(rows, args.show)
+        return 0
+    if args.external:
+        external(args.show)
         return 0
     texts = [r["text"] for r in rows]
     bench_latency(texts, args.rounds)
