@@ -63,7 +63,7 @@ def jieba_tokens() -> Tokenize:
 class _Sentence:
     terms: frozenset[str]
     weight: float       # sum of the IDF of its terms
-    text: str           # canonical terms joined, for rapidfuzz
+    text: str           # its whole words joined, for rapidfuzz
 
 
 @dataclass(frozen=True, slots=True)
