@@ -161,8 +161,7 @@ def calibrate(rows: list[dict], show: int) -> None:
     else:
         retriever = understanding.retriever
     cfg = retriever.config
-    # (gold faq or None, act used, top ids, top score, runner-up score, top coverage — 0 when the
-    # message has fewer than min_words words, so it is never sure —, row)
+    # (gold faq or None, act used, top ids, top score, runner-up score, top coverage, row)
     records = []
     for row in rows:
         if understanding is not None:
@@ -175,7 +174,7 @@ def calibrate(rows: list[dict], show: int) -> None:
         top = scored[0].score if scored else 0.0
         second = scored[1].score if len(scored) > 1 else 0.0
         coverage = scored[0].coverage if scored else 0.0
-        records.append((row.get("faq"), act, ids, top, second, coverage if words >= cfg.min_words else 0.0, row))
+        records.append((row.get("faq"), act, ids, top, second, coverage, {**row, "_words": words}))
 
     faq_rows = [r for r in records if r[0]]
     top1 = sum(r[2][:1] == [r[0]] for r in faq_rows) / len(faq_rows)
@@ -185,8 +184,9 @@ def calibrate(rows: list[dict], show: int) -> None:
           f"(current data: threshold {cfg.threshold}, margin {cfg.margin}, min_coverage {cfg.min_coverage})")
 
     def is_sure(record: tuple, threshold: float, margin: float, min_coverage: float) -> bool:
-        _, act, ids, top, second, coverage, _ = record
-        return bool(ids) and act in cfg.sure_acts and top >= threshold and top - second >= margin and coverage >= min_coverage
+        _, act, ids, top, second, coverage, row = record
+        return (bool(ids) and row["_words"] >= cfg.min_words and act in cfg.sure_acts
+                and top >= threshold and top - second >= margin and coverage >= min_coverage)
 
     def sure_stats(threshold: float, margin: float, min_coverage: float) -> tuple[int, int, int, int]:
         sure_right = sure_wrong = sure_on_null = 0
