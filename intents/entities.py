@@ -37,13 +37,15 @@ _DATE_Y = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年(?!\d)")
 
 _DUR_UNIT = r"(?:个多?月|年|周|个?星期|个?礼拜|天)"
 _DUR_PART = rf"(?:{NUMBER}|半)多?{_DUR_UNIT}(?:半|多)?"
-_DURATION = re.compile(rf"(?<![每\d]){_DUR_PART}(?:(?:零|又)?{_DUR_PART})*")
+_DURATION = re.compile(rf"(?<![每第\d]){_DUR_PART}(?:(?:零|又)?{_DUR_PART})*")
+_SINGLE = re.compile(r"^一(个)?(年|月|周|星期|礼拜|天)$")        # 一天, 一个月: often a rate, not a span
+_SPAN_MARK = re.compile(r"(了|已经|快|都|有|满|近|整整|足足|超过|干|做|跑|等|拖)$")
 _DUR_PIECE = re.compile(rf"({NUMBER}|半)多?({_DUR_UNIT})(半)?")
 _DAYS = {"年": 365, "月": 30, "周": 7, "星期": 7, "礼拜": 7, "天": 1}
 
 _MONEY_UNIT = re.compile(r"(多|来|余)?(万元|万块|块钱|元|块|圆|rmb|毛钱|毛|角)")
 _NUM = re.compile(rf"(?<![\da-z.]){NUMBER}")
-_BOUNDARY = set("的在是了给去到被把跟和与家个那这我们他她说让从还对向为找帮欠要叫拿")
+_BOUNDARY = set("的在是了给去到被把跟和与家个那这我们他她说让从还对向为找帮欠要叫拿当想告果后就也都")
 
 
 def _as_int_if_whole(value: float) -> float:
@@ -64,11 +66,12 @@ class EntityExtractor:
         self._place_re = re.compile("|".join(map(re.escape, places)))
         people = sorted(data.people_nouns, key=len, reverse=True)
         self._headcount_re = re.compile(
-            rf"(?<![\d.])(好几|上)?({NUMBER})?(多|来|余|几)?(个|名|位|号)?(?:{'|'.join(map(re.escape, people))})"
+            rf"(?<![\d.])(好几|上(?=[百千万]))?({NUMBER})?(多|来|余|几)?(个|名|位|号)?(?:{'|'.join(map(re.escape, people))})"
         )
         suffixes = sorted(data.org_suffixes, key=len, reverse=True)
         self._org_re = re.compile(rf"([\u4e00-\u9fffa-z0-9]{{1,12}}?)({'|'.join(map(re.escape, suffixes))})(?![长点岗着在起住])")
         self._generic = set(data.org_generic_prefixes)
+        self._weak_suffixes = set(data.org_weak_suffixes)
         self._hotlines = set(data.hotlines)
         hotlines = sorted(data.hotlines, key=len, reverse=True)
         self._hotline_re = re.compile(rf"(?<!\d)(?:{'|'.join(map(re.escape, hotlines))})(?!\d)")
@@ -163,6 +166,8 @@ class EntityExtractor:
         found: list[dict[str, Any]] = []
         for m in _DURATION.finditer(text):
             if not self._free(taken, m.start(), m.end()):
+                continue
+            if _SINGLE.match(m.group(0)) and not _SPAN_MARK.search(text[max(0, m.start() - 2):m.start()]):
                 continue
             days = 0.0
             for piece in _DUR_PIECE.finditer(m.group(0)):
@@ -259,6 +264,8 @@ class EntityExtractor:
                     head = full[at:]              # 饿了么加盟站, 投诉美团xx站: start at the platform name
             if len(head) < 2 or head in self._generic or any(head.startswith(g) for g in self._generic):
                 continue
+            if m.group(2) in self._weak_suffixes and not any(a in head for a in self._platform_of):
+                continue                              # 站, 网点, 仓库 name a company only with a platform in front
             names.append(head + m.group(2))
         out["company"] = list(dict.fromkeys(names))
 

@@ -190,6 +190,7 @@ class EntitiesFile(BaseModel):
     version: int = SUPPORTED_VERSION
     platforms: dict[str, list[str]]
     org_suffixes: list[str]
+    org_weak_suffixes: list[str]
     org_generic_prefixes: list[str]
     hotlines: list[str]
     cities: list[str]

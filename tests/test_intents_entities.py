@@ -25,6 +25,7 @@ def ents(clf: Classifier, text: str) -> dict[str, Any]:
         ("4300", 4300, False), ("1.5万", 15000, False), ("3k", 3000, False), ("2w", 20000, False),
         ("四千三", 4300, False), ("两万八", 28000, False), ("一万二千", 12000, False), ("三百五", 350, False),
         ("三百零五", 305, False), ("二十八", 28, False), ("十几", 10, True), ("几百", 100, True), ("半", 0.5, False),
+        ("一千七八", 1700, True),
     ],
 )
 def test_parse_number(text: str, value: float, approx: bool) -> None:
@@ -85,8 +86,8 @@ def test_company(clf: Classifier, text: str, company: str) -> None:
 
 
 def test_generic_workplaces_are_not_companies(clf: Classifier) -> None:
-    assert "company" not in ents(clf, "我在一家物业公司当保安")
-    assert "company" not in ents(clf, "这家公司不给钱")
+    for text in ("我在一家物业公司当保安", "这家公司不给钱", "想告公司", "保险公司一直拖着", "结果保安公司老板跑了", "附近的驿站"):
+        assert "company" not in ents(clf, text), text
 
 
 @pytest.mark.parametrize(
@@ -114,6 +115,12 @@ def test_durations(clf: Classifier, text: str, days: int) -> None:
 
 def test_a_month_name_is_not_a_duration(clf: Classifier) -> None:
     assert "duration" not in ents(clf, "10月到12月都没发")
+
+
+def test_a_rate_is_not_a_duration(clf: Classifier) -> None:
+    assert "duration" not in ents(clf, "医疗互助一年交多少钱")
+    assert "duration" not in ents(clf, "让我第二天不用来了")
+    assert [d["days"] for d in ents(clf, "跑了一天 累死了")["duration"]] == [1]
 
 
 @pytest.mark.parametrize(
