@@ -131,7 +131,8 @@ class Cases:
             intake.headcount = heads
             intake.injury = intake.injury or "urgent.injury" in safety_keys(turn.text, topic=topic)
             ticket = await d.tickets.create(channel=turn.channel, user_id=turn.user_id, kind=Kind.URGENT,
-                                            intake=intake, consent=d.intake.consent_of(turn), actor=d.actor(turn))
+                                            intake=intake, consent=d.intake.consent_of(turn), actor=d.actor(turn),
+                                            announce=False)  # urgent.alerted below tells the code
             turn.say(d.t("urgent.alerted", code=ticket.code))
         had_phone = bool(draft.get("phone"))
         state.reset_flow()

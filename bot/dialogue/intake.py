@@ -404,7 +404,7 @@ class IntakeFlow:
         d, state = self.d, turn.state
         ticket = await d.tickets.create(
             channel=turn.channel, user_id=turn.user_id, kind=kind, intake=self.intake_of(state.draft),
-            consent=self.consent_of(turn), actor=d.actor(turn),
+            consent=self.consent_of(turn), actor=d.actor(turn), announce=False,  # the reply below tells the code
         )
         state.reset_flow()
         key = "human.created" if kind == Kind.CALLBACK else "intake.created"

@@ -136,7 +136,12 @@ class TicketService:
 
     # ------------------------------------------------------------------ worker side
     async def create(self, *, channel: str, user_id: str, kind: Kind, intake: Intake,
-                     consent: Consent | None, actor: Actor) -> Ticket:
+                     consent: Consent | None, actor: Actor, announce: bool = True) -> Ticket:
+        """Open a ticket; staff are always alerted through the outbox.
+
+        `announce=False` when the caller tells the worker the code in the same turn (the dialogue
+        does), so the worker does not hear "登记好了" twice on channels that send both.
+        """
         kind = Kind(kind)
         if not channel or not user_id or channel == outbox.STAFF_CHANNEL:
             raise ValueError(f"a ticket needs the worker's channel and user id (got {channel!r}, {user_id!r})")
@@ -167,8 +172,10 @@ class TicketService:
                 "consent": consent.text_version if consent else None,
             })
             ticket = await self._reload(conn, ticket_id)
-            await self._send(conn, (self.notifier.created_for_worker(ticket),
-                                    self.notifier.new_for_staff(ticket, worker_name)), now)
+            messages = [self.notifier.new_for_staff(ticket, worker_name)]
+            if announce:
+                messages.insert(0, self.notifier.created_for_worker(ticket))
+            await self._send(conn, tuple(messages), now)
         return ticket
 
     async def worker_message(self, ticket_id: int, actor: Actor, *, text: str = "",

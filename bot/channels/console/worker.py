@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from pathlib import Path
 from typing import TextIO
 
@@ -30,7 +29,6 @@ FILE_COMMANDS = {"photo": "photo", "file": "document", "voice": "voice", "video"
 DIALOGUE_COMMANDS = {"start", "menu", "help", "mytickets", "cancel", "mydata", "forget"}
 QUIT_COMMANDS = {"quit", "exit", "q"}
 MAX_DRAIN_ROUNDS = 50
-_CODE = re.compile(r"GY-\d{8}-\d{4,}")
 
 
 class WorkerConsole:
@@ -42,7 +40,6 @@ class WorkerConsole:
         self.display_name = display_name or user_id
         self.poll_interval = poll_interval
         self.choices: list[Button] = []
-        self.told_codes: set[str] = set()      # ticket codes already given in a reply this session
         self._outbox_lock = asyncio.Lock()
 
     # ---- output ---------------------------------------------------------------------------------
@@ -62,7 +59,6 @@ class WorkerConsole:
         self.choices = []
         for reply in replies:
             self.show(reply.text, reply.buttons)
-            self.told_codes.update(code for code in _codes(reply.text))
 
     async def drain_outbox(self) -> int:
         """Print this worker's pending outbox messages and mark them sent; returns how many."""
@@ -77,11 +73,6 @@ class WorkerConsole:
                 if not mine:
                     break
                 for message in mine:
-                    code = str(message.meta.get("code", ""))
-                    if message.meta.get("event") == "created" and code in self.told_codes:
-                        # The dialogue already gave this code in its reply; do not say it twice.
-                        await tickets.outbox_mark_sent(message.id, meta={"console": "told in the reply"})
-                        continue
                     buttons = [[Button(b.get("label", ""), b.get("data", "")) for b in row] for row in message.buttons]
                     self.show(message.text, buttons)
                     await tickets.outbox_mark_sent(message.id, meta={"console": "shown"})
@@ -141,6 +132,3 @@ async def chat(db_path: Path | None, *, stdin: TextIO, stdout: TextIO, user_id: 
         console = WorkerConsole(services, ConsoleIO(stdin, stdout), user_id=user_id, poll_interval=poll_interval)
         return await console.run()
 
-
-def _codes(text: str) -> list[str]:
-    return _CODE.findall(text)
