@@ -43,13 +43,14 @@ class MigrationError(DatabaseError):
     """A migration failed; the database was left at the previous version."""
 
 
-def _create_private(path: Path) -> None:
-    """Create a new database file readable by its owner only: it holds workers' personal data.
-
-    SQLite gives the -wal and -shm files the same permissions as the main file.
-    """
+def _prepare_file(path: Path) -> None:
+    """Create the folder and a new database file readable by its owner only (it holds workers'
+    personal data; SQLite gives the -wal and -shm files the same permissions), then check that
+    SQLite can open it, so a bad path is refused before aiosqlite starts its thread."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    sqlite3.connect(path).close()
 
 
 def _prepare_backup_target(target: Path) -> Path:
@@ -83,10 +84,18 @@ class Database:
         path_str = str(path)
         try:
             if path_str != ":memory:":
-                Path(path_str).parent.mkdir(parents=True, exist_ok=True)
-                _create_private(Path(path_str))
-            conn = await aiosqlite.connect(path_str, isolation_level=None)
+                await asyncio.to_thread(_prepare_file, Path(path_str))
         except (OSError, sqlite3.Error) as exc:
+            raise DatabaseUnreadableError(_cannot_open(path_str, exc)) from exc
+        connecting = aiosqlite.connect(path_str, isolation_level=None)
+        try:
+            conn = await connecting
+        except sqlite3.Error as exc:
+            # aiosqlite stops its worker thread without waiting for it; wait here, or the thread
+            # reports to an event loop that is already closed and prints a traceback.
+            thread = getattr(connecting, "_thread", None)
+            if thread is not None:
+                await asyncio.to_thread(thread.join, 5)
             raise DatabaseUnreadableError(_cannot_open(path_str, exc)) from exc
         db = cls(conn, path_str)
         try:
