@@ -73,5 +73,5 @@ def readable(record: dict[str, Any]) -> str:
     if record.get("faq"):
         lines.append("faq     " + ", ".join(f"{h['id']} ({h['score']:.2f})" for h in record["faq"]))
     for key, values in (record.get("entities") or {}).items():
-        lines.append(f"{key:<8}{json.dumps(values, ensure_ascii=False)}")
+        lines.append(f"{key:<10}{json.dumps(values, ensure_ascii=False)}")
     return "\n".join(lines)
