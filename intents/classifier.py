@@ -98,7 +98,8 @@ class Classifier:
             if act in act_scores:
                 act_scores[act] = max(0.0, score)
         self_harm = max(0.0, raw_acts.get(SELF_HARM, 0.0))
-        act = self._decide(act_scores, best_topic_score, other_domain, self_harm)
+        work_context = any(h.label == CONTEXT for h in topic_hits)
+        act = self._decide(act_scores, best_topic_score, other_domain, self_harm, work_context)
 
         if act == "other":
             topic = "none"
@@ -122,10 +123,13 @@ class Classifier:
             topic_scores={t: round(s, 3) for t, s in labour.items()},
         )
 
-    def _decide(self, scores: dict[str, float], labour: float, other_domain: float, self_harm: float) -> str:
+    def _decide(self, scores: dict[str, float], labour: float, other_domain: float, self_harm: float,
+                work_context: bool) -> str:
         """Apply the priority rules in place on `scores` and return the winning act."""
         th = self.thresholds
-        about_work = labour >= th.labour_floor and not (other_domain > 0 and other_domain > labour)
+        # another domain wins over labour cues it outweighs; on a tie only if nothing says "work"
+        other_wins = other_domain > 0 and (other_domain > labour or (other_domain == labour and not work_context))
+        about_work = labour >= th.labour_floor and not other_wins
         scores["urgent"] += self_harm
         if self_harm >= th.urgent_floor or (scores["urgent"] >= th.urgent_floor and (about_work or other_domain == 0)):
             scores["urgent"] += 10.0       # danger wins over anything else said in the message

@@ -346,6 +346,38 @@ other	none	我想换个手机号怎么办
 other	none	养的猫丢了 能报警吗
 other	none	老家的土地被别人种了
 other	none	分期买的手机还不上了
+ask	wage	我想问一下我们站点这个月的工资到现在还没发说是要等到二十号以后我们可以去哪里反映
+ask	wage	工资条上写的跟实际到手的不一样 少了好几百 😤
+ask	contract	老板说试用期没工资 只管吃住 这合法吗
+ask	injury	俺在厂里干活手被机器绞了 老板只给拿了医药费 后面的误工费不管了 这个咋弄
+ask	injury	下班回家路上被电动车撞了 对方跑了 能算工伤吗
+ask	insurance	美团的保险是平台买的还是站点买的 出事了找谁
+ask	social_insurance	在两个城市都交过社保 退休的时候怎么算
+ask	contract	公司说我们是承包关系不是雇佣关系 出了事不负责
+ask	contract	入职的时候扣了我的驾驶证 说跑满一年才还
+ask	dismissal	我被公司调到很远的地方上班 不去就算我自动离职 合法吗
+ask	dismissal	公司倒闭了 员工的补偿怎么算
+ask	hours	一年到头没有一天假期 这正常吗
+ask	hours	晚上十点以后送单有夜班费吗
+ask	platform	平台说我异常接单 直接扣了我一周的收入
+ask	platform	每天不跑够八个小时就要被降级
+ask	union	听说工会给骑手发过冬的棉衣 在哪领
+ask	process	我的劳动仲裁申请被退回来了 说材料不齐
+ask	process	可以先找工会调解 不行再去仲裁吗
+complain	wage	麻烦帮我登记一下 我在美团跑了三个月 站长一直压着最后一个月工资不给
+complain	contract	押了我两千块押金 辞职了不退 请帮我要回来
+complain	dismissal	我在这干了五年 说开就开 一分补偿都没有 我要讨个说法
+status	none	我昨天提交的申请有人看了吗 怎么没动静
+human	none	你们这有人工服务吗
+cancel	none	我已经跟老板谈妥了 不用调解了
+thanks	none	好的好的 辛苦你们了
+greet	none	嗨 请问有人在吗
+urgent	wage	老板叫了一帮人来 说谁再要工资就打断谁的腿 现在把我们围住了
+urgent	none	撑不住了 今晚就想结束自己
+other	none	租的房子漏水 房东不修
+other	none	想给孩子报个暑假班
+other	none	路上捡到一个钱包怎么办
+other	none	我的电动车被交警扣了 怎么取回来
 """
 
 
