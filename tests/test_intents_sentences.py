@@ -378,6 +378,38 @@ other	none	租的房子漏水 房东不修
 other	none	想给孩子报个暑假班
 other	none	路上捡到一个钱包怎么办
 other	none	我的电动车被交警扣了 怎么取回来
+ask	wage	老闆一直說下個月發 已經拖了三個月了 我可以怎麼做
+ask	wage	你好 我想问下 公司扣我工资当罚款合不合法
+ask	wage	过年前说好多发一个月工资 现在又不认了
+ask	injury	我老公送外卖被车撞了 现在住院 平台说不归他们管
+ask	injury	工伤了公司让我自己先垫医药费 以后能报吗
+ask	insurance	每单扣的一块钱保险到底保什么
+ask	social_insurance	没交满十五年社保 退休怎么办
+ask	contract	干了两年 公司才让我补签合同 还把日期写成今天
+ask	contract	快递网点承包人说我是他雇的 不是快递公司的人
+ask	dismissal	被辞退的时候公司没提前通知 能多要一个月工资吗
+ask	dismissal	休完产假回来公司说我的岗位取消了
+ask	hours	公司规定每个月必须加班六十个小时
+ask	hours	节假日值班算加班吗
+ask	platform	跑腿平台要求我们交五百块保证金 离职能退吗
+ask	platform	配送超时是因为商家出餐慢 也要罚我吗
+ask	union	我是网约车司机 你们工会能给我们什么帮助
+ask	process	仲裁要是输了 要不要付对方律师费
+ask	process	工资被拖欠 打哪个电话投诉最管用
+complain	wage	我们八个人的工资都被包工头扣着 请你们帮我们讨回来
+complain	injury	请工会帮我出个面 工伤赔偿公司一直拖
+complain	wage	饿了么站点乱扣钱 我要举报他们
+status	wage	讨薪那个事有人在处理吗
+human	none	我要找你们领导
+cancel	none	不需要了 谢谢 先取消
+thanks	none	明白啦 非常感谢
+greet	none	您好 工会吗
+urgent	injury	有个骑手倒在路上不动了 身上都是血
+urgent	wage	再不给工资我就从这楼上跳下去
+other	none	上班路上看到一只受伤的小猫 该怎么办
+other	none	我想学做饭 有什么推荐
+other	none	手机被偷了 里面有支付宝
+other	none	邻居家小孩总是半夜哭
 """
 
 
