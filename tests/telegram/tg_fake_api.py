@@ -89,6 +89,8 @@ class FakeBotApi:
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._changed = asyncio.Condition()
+        self._per_chat: dict[int, list[Sent]] = defaultdict(list)
+        self._chat_events: dict[int, asyncio.Event] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -195,6 +197,9 @@ class FakeBotApi:
         sent = Sent(method, chat_id, next(self._message_ids[chat_id]), text or "", thread, reply_to,
                     params.get("reply_markup"), params)
         self.sent.append(sent)
+        self._per_chat[chat_id].append(sent)
+        if (event := self._chat_events.get(chat_id)) is not None:
+            event.set()
         await self._notify()
         return sent.as_message()
 
@@ -313,7 +318,22 @@ class FakeBotApi:
 
     # --- reading what the bot did ----------------------------------------------------------
     def to_chat(self, chat_id: int) -> list[Sent]:
-        return [s for s in self.sent if s.chat_id == chat_id]
+        return list(self._per_chat[chat_id])
+
+    async def next_to_chat(self, chat_id: int, seen: int, within: float = 10.0) -> Sent:
+        """The first message to `chat_id` after the `seen` ones already read (cheap with many chats)."""
+        deadline = time.monotonic() + within
+        while len(self._per_chat[chat_id]) <= seen:
+            event = self._chat_events.setdefault(chat_id, asyncio.Event())
+            event.clear()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no message to chat {chat_id} within {within}s")
+            try:
+                await asyncio.wait_for(event.wait(), left)
+            except TimeoutError:
+                pass
+        return self._per_chat[chat_id][seen]
 
     def calls(self, method: str) -> list[dict[str, Any]]:
         return [params for m, params, _ in self.requests if m == method]

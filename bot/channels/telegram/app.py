@@ -59,6 +59,8 @@ log = logging.getLogger(__name__)
 
 Hook = Callable[["TelegramApp"], Awaitable[None]]
 
+POLLING_CONCURRENCY = 4
+
 WORKER_MENU = (
     ("start", "开始"),
     ("menu", "主菜单"),
@@ -192,12 +194,19 @@ class TelegramApp:
             log.warning("could not set the command menus: %s", exc)
 
     # --- running --------------------------------------------------------------------------
-    async def run_polling(self, *, polling_timeout: int = 30, handle_signals: bool = True) -> None:
-        """Long polling (the default). Returns when stopped (SIGINT/SIGTERM or `stop_polling`)."""
+    async def run_polling(self, *, polling_timeout: int = 30, handle_signals: bool = True,
+                          concurrency: int = POLLING_CONCURRENCY) -> None:
+        """Long polling (the default). Returns when stopped (SIGINT/SIGTERM or `stop_polling`).
+
+        At most `concurrency` updates are handled at once: the dialogue and the tickets share one
+        SQLite connection whose transactions are serialised, and with hundreds of handlers in flight
+        a transaction would wait behind everyone else's CPU work while it holds the lock.
+        """
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self.dispatcher.start_polling(
             self.bot, polling_timeout=polling_timeout, handle_signals=handle_signals,
             allowed_updates=self.dispatcher.resolve_used_update_types(),
+            tasks_concurrency_limit=concurrency,
         )
 
     async def stop_polling(self) -> None:
