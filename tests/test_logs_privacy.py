@@ -214,3 +214,74 @@ async def test_without_logsafe_aiosqlite_debug_lines_would_leak(tmp_path: Path, 
     finally:
         await services.close()
     assert "紫罗兰" in caplog.text
+
+
+# ---- the same life of a case through Telegram (recording bot, real Dispatcher, routers and sender) ----------
+
+async def test_the_telegram_path_logs_no_text_names_or_phones(tmp_path: Path, understanding, all_logs_at_debug):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "telegram"))
+    import tg_updates as U
+    from aiogram.methods import SendMessage
+    from tg_env import flush
+    from tg_recording import TOKEN, RecordingBot
+
+    from bot.channels.telegram.app import TelegramApp
+    from bot.channels.telegram.callbacks import TicketAction
+    from bot.channels.telegram.ratelimit import Limits
+    from bot.config import Settings
+
+    buffer, caplog = all_logs_at_debug
+    staff_chat, staff_id, worker = -1001234567890, 9001, 700400
+    services = await Services.open(tmp_path / "g.db", clock=FakeClock(), understanding=understanding)
+    bot = RecordingBot()
+    bot.session.members.update({staff_id: "member"})
+    settings = Settings(_env_file=None, bot_token=TOKEN, staff_chat_id=staff_chat, admin_ids=[42],
+                        database_path=tmp_path / "g.db", staff_topics="on")
+    app = TelegramApp.create(settings, services, bot=bot, limits=Limits.unlimited())
+    app.staff_chat.forum = True
+    on = U.bot_message(worker, 10, "…")
+
+    async def feed(update: Any) -> None:
+        await app.dispatcher.feed_update(app.bot, update)
+
+    try:
+        await feed(U.private(worker, "/start", name=WORKER_NAME))
+        await feed(U.private(worker, FIRST_MESSAGE, name=WORKER_NAME))
+        answers = {"summary": STORY, "employer": EMPLOYER, "place": "北京市朝阳区", "amount": "3000", "phone": PHONE_TYPED}
+        for _ in range(30):
+            state, _ = await ConversationStore(services.db).load(f"telegram:{worker}")
+            step = state.step if state.flow == "intake" else None
+            if step is None:
+                break
+            if step in answers:
+                await feed(U.private(worker, answers[step], name=WORKER_NAME))
+                continue
+            payload = {"consent": "in:consent:yes", "topic": "in:topic:platform", "review": "in:submit",
+                       "evidence": "in:done:evidence"}.get(step, f"in:yes:{step.partition(':')[2]}")
+            if step == "evidence":
+                await feed(U.private(worker, None, name=WORKER_NAME, caption=f"{WORKER_NAME}的押金收据",
+                                     photo=[{"file_id": "AgACprivacy", "file_unique_id": "p", "width": 1, "height": 1}]))
+            await feed(U.press(worker, "d|" + payload, on))
+        [ticket] = await services.tickets.tickets_of("telegram", str(worker))
+        await flush(app.sender)
+        topic = int((await services.tickets.get(ticket.id)).staff_thread.removeprefix("tg-topic:"))
+        alert = U.bot_message(staff_chat, 5000, "alert", thread_id=topic)
+        await feed(U.press(staff_id, TicketAction(ticket_id=ticket.id, action="claim").pack(), alert))
+        await feed(U.group(staff_chat, staff_id, STAFF_REPLY, thread_id=topic, name=STAFF_NAME))
+        await feed(U.group(staff_chat, staff_id, f"/note {STAFF_NOTE}", thread_id=topic, name=STAFF_NAME))
+        await feed(U.private(worker, FOLLOW_UP, name=WORKER_NAME))
+        await feed(U.group(staff_chat, staff_id, f"/resolve 3000 {RESOLVE_REASON}", thread_id=topic, name=STAFF_NAME))
+        await feed(U.private(worker, "/mytickets", name=WORKER_NAME))
+        await flush(app.sender)
+        # The Telegram path really carried the case: the worker got the staff reply and the resolution.
+        to_worker = "\n".join(m.text for m in bot.calls(SendMessage) if int(m.chat_id) == worker)
+        assert "周四下午三点" in to_worker and "3000" in to_worker
+        assert (await services.tickets.get(ticket.id)).state == State.RESOLVED
+    finally:
+        await app.sender.stop()
+        await services.close()
+    names = {r.name for r in caplog.records}
+    assert {"aiosqlite", "aiogram.event"} <= names, sorted(names)
+    assert leaks(buffer, caplog) == []
