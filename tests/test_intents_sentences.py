@@ -410,6 +410,39 @@ other	none	上班路上看到一只受伤的小猫 该怎么办
 other	none	我想学做饭 有什么推荐
 other	none	手机被偷了 里面有支付宝
 other	none	邻居家小孩总是半夜哭
+ask	contract	站点说新人前两周没有工资 算培训期 这样对吗
+ask	wage	年底老板说没钱 先打欠条 欠条有用吗
+ask	wage	被扣了三百 说我跟顾客吵架 这能扣吗
+ask	injury	我在工地摔伤了 老板说他给我买了意外险 让我走保险 不认工伤
+ask	injury	工伤等级评完了 一次性伤残补助怎么算
+ask	insurance	平台的意外险只赔医疗费吗 误工费赔不赔
+ask	social_insurance	辞职后社保断了 自己怎么续上
+ask	social_insurance	公司让我们自己交社保 每月报销一部分 这样行吗
+ask	contract	老板让我去办个营业执照 说以后按合作算
+ask	contract	我是外包公司派到京东的 京东有没有责任
+ask	contract	试用期最后一天被通知不合格 没有任何理由
+ask	dismissal	公司要求我们签降薪协议 不签就走人
+ask	hours	中午没有吃饭时间 一直在送单
+ask	hours	连续上了二十天班没休息 能要加班费吗
+ask	platform	因为一个投诉被停单三天 这三天的损失谁赔
+ask	platform	高峰期不上线就扣分 这个规则合理吗
+ask	union	在哪可以申请困难职工补助
+ask	process	没有劳动合同可以申请劳动仲裁吗
+ask	process	工会调解达成的协议有法律效力吗
+complain	wage	我要投诉我们车队长 他克扣了我们的补贴
+complain	hours	公司强迫我们春节上班还不给三倍工资 我要反映
+complain	social_insurance	站点逼我们签不要社保的协议 请工会管一管
+status	platform	我反映的封号的事 有处理结果了吗
+human	none	请安排一位调解员联系我
+cancel	none	这个问题解决了 可以撤销了
+thanks	none	好的 我知道怎么做了
+greet	none	喂 你好 是工会服务吗
+urgent	injury	我被困在电梯里了 送餐送到一半
+urgent	process	我们十几个人在老板家门口等着 他叫人来赶我们 要动手了
+other	none	孩子在学校被欺负了
+other	none	外卖员把我的餐洒了 平台不给退款
+other	none	打车的时候司机绕路了 怎么投诉
+other	none	驾照扣满十二分怎么办
 """
 
 
