@@ -13,7 +13,8 @@ same database file. After every step:
   each later change starts from the state the one before left, is a move the state machine
   allows, and the last one ends in the ticket's current state;
 - a step creates at most one ticket; confirming the intake's review creates exactly one; a worker
-  is told the code of every ticket their turn created; each ticket has its staff alert in the outbox;
+  is told the code of every ticket their turn created, and is never shown another worker's code
+  (their buttons pressed, forged `tk:` ids); each ticket has its staff alert in the outbox;
 - nothing leaves the outbox: rows never disappear, a row is sent only when the channel marks it
   sent, and at the end every row is handed out and delivered.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -251,6 +253,13 @@ class World:
             self.created_by_confirm += 1
         elif incoming.button == "in:submit":
             assert not new, "a stale or forged 确认提交 filed a ticket"
+        said = "\n".join(r.text for r in replies) + "".join(b.label for r in replies for row in r.buttons for b in row)
+        if "GY-" in said:
+            owners = {r[0]: (r[1], r[2]) for r in await self.svc.db.conn.execute_fetchall(
+                "SELECT code, channel, user_id FROM tickets")}
+            for code in re.findall(r"GY-\d{8}-\d{4,}", said):
+                assert owners.get(code) == (incoming.user.channel, incoming.user.user_id), (
+                    f"worker {incoming.user.key} was shown {code}, which is not theirs")
         for ticket_id in new:
             ticket = await self.svc.tickets.get(ticket_id)
             assert (ticket.channel, ticket.user_id) == (incoming.user.channel, incoming.user.user_id)
