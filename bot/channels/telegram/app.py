@@ -34,7 +34,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import MagicData
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, ErrorEvent, Message
 
 from bot.channels.telegram.access import StaffDirectory
 from bot.channels.telegram.delivery import Delivery, StaffChat
@@ -112,7 +112,29 @@ def build_dispatcher(settings: Settings, *, throttle: ThrottlingMiddleware | Non
     )
 
     dp.include_routers(staff_commands.get_router(), staff_group, private)
+    dp.errors.register(on_error)
     return dp
+
+
+async def on_error(event: ErrorEvent, wording: Wording, replier: Replier) -> bool:
+    """A handler failed (the database, a bug): log it without personal data and tell the person."""
+    update = event.update
+    log.error("update %s failed: %s", update.update_id, type(event.exception).__name__,
+              exc_info=(type(event.exception), event.exception, event.exception.__traceback__))
+    message = update.message or (update.callback_query.message if update.callback_query else None)
+    if isinstance(message, Message):
+        with contextlib.suppress(Exception):
+            await replier.text(message.chat.id, wording("tg.error"), **_thread_kwargs(message))
+    if update.callback_query is not None:
+        with contextlib.suppress(Exception):
+            await update.callback_query.answer()
+    return True
+
+
+def _thread_kwargs(message: Message) -> dict[str, Any]:
+    if message.is_topic_message and message.message_thread_id:
+        return {"message_thread_id": message.message_thread_id}
+    return {}
 
 
 @dataclass

@@ -31,6 +31,7 @@ from aiogram.exceptions import (
     RestartingTelegram,
     TelegramBadRequest,
     TelegramForbiddenError,
+    TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
@@ -179,6 +180,11 @@ class OutboxSender:
                         await self._fail(message, f"unauthorized: {exc}", STAFF_BAD_REQUEST_RETRY_S)
                         return
                     await self._drop(message, f"{type(exc).__name__}: {exc}")
+                    return
+                except TelegramMigrateToChat as exc:
+                    log.error("the staff group was upgraded to a supergroup: set STAFF_CHAT_ID=%s and restart",
+                              exc.migrate_to_chat_id)
+                    await self._fail(message, f"chat migrated to {exc.migrate_to_chat_id}", STAFF_BAD_REQUEST_RETRY_S)
                     return
                 except TelegramBadRequest as exc:
                     if message.channel == STAFF_CHANNEL:
