@@ -40,7 +40,8 @@ def _parse_section(text: str) -> tuple[float, bool] | None:
             last_unit = unit
         else:
             return None
-    if len(text) >= 3 and text[-1] in DIGITS and text[-2] in DIGITS and text[-2] not in "零〇" and text[-3] in UNITS and last_unit in _NEXT_DOWN:
+    two_digits = len(text) >= 3 and text[-1] in DIGITS and text[-2] in DIGITS and text[-2] not in "零〇"
+    if two_digits and text[-3] in UNITS and last_unit in _NEXT_DOWN:
         # 一千七八 = "1700 or 1800": the lower end, approximate
         return total + DIGITS[text[-2]] * _NEXT_DOWN[last_unit], True
     if digit is not None and not text.endswith("几"):

@@ -86,7 +86,8 @@ def test_company(clf: Classifier, text: str, company: str) -> None:
 
 
 def test_generic_workplaces_are_not_companies(clf: Classifier) -> None:
-    for text in ("我在一家物业公司当保安", "这家公司不给钱", "想告公司", "保险公司一直拖着", "结果保安公司老板跑了", "附近的驿站"):
+    texts = ("我在一家物业公司当保安", "这家公司不给钱", "想告公司", "保险公司一直拖着", "结果保安公司老板跑了", "附近的驿站")
+    for text in texts:
         assert "company" not in ents(clf, text), text
 
 
