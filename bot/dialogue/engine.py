@@ -26,6 +26,7 @@ from bot.dialogue.store import ConversationStore
 from bot.dialogue.survey import Survey
 from bot.dialogue.turn import Turn
 from bot.dialogue.types import Button, Incoming, Reply
+from bot.privacy.flow import PersonalData
 from bot.texts import Texts
 from bot.tickets.api import Actor, Ticket, TicketApi
 
@@ -48,6 +49,7 @@ class Dialogue:
         self.answers = Answers(self)
         self.cases = Cases(self)
         self.survey = Survey(self)          # satisfaction survey answers (buttons sent by bot.scheduler)
+        self.privacy = PersonalData(self)   # /mydata and /forget (bot.privacy)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # ---- the one entry point -------------------------------------------------------------
@@ -73,7 +75,7 @@ class Dialogue:
                 turn.say(self.t("expired.draft"))
             state.reset_flow()
         await self._route(turn)
-        if state.to_json() != before:
+        if state.to_json() != before and not turn.forgotten:
             await self.store.save(incoming.user.key, state, now)
         return turn.replies
 
@@ -103,18 +105,14 @@ class Dialogue:
         elif command == "mytickets":
             await self.cases.status(turn)
             await self.reprompt(turn)
-        elif command in ("mydata", "forget"):
-            await self.personal_data(turn, command)
+        elif command == "mydata":
+            await self.privacy.mydata(turn)
             await self.reprompt(turn)
+        elif command == "forget":
+            await self.privacy.forget(turn)      # the confirmation stays the last message: no reprompt
         else:  # help and anything unknown
             turn.say(self.t("help"), self.menu())
             await self.reprompt(turn)
-
-    async def personal_data(self, turn: Turn, command: str) -> None:
-        """Hook for /mydata and /forget (seeing and erasing one's personal data): not built yet, so
-        the worker is told where to ask instead. `ConversationStore.forget` and the ticket
-        service's erasure are the pieces it will call."""
-        turn.say(self.t("personal_data.later"), self.menu())
 
     async def cancel(self, turn: Turn) -> None:
         if turn.state.flow:
@@ -153,6 +151,8 @@ class Dialogue:
             await self.reprompt(turn)
         elif prefix == "sv":
             await self.survey.on_button(turn, rest)
+        elif prefix == "pd":
+            await self.privacy.on_button(turn, rest)
         else:
             self.stale(turn)
             await self.reprompt(turn)

@@ -20,6 +20,7 @@ class Turn:
     now: datetime
     replies: list[Reply] = field(default_factory=list)
     understood: Understood | None = None
+    forgotten: bool = False            # the worker's data was erased this turn: save nothing back
 
     @property
     def channel(self) -> str:
