@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     sla_survey_after_hours: float = Field(default=24, ge=0)       # satisfaction survey after resolved
     sla_digest_time: str = "09:00"                                 # daily digest, Asia/Shanghai; "off" for none
 
+    # Personal data and abuse (bot/privacy, bot/channels/telegram/middlewares).
+    retention_days: int = Field(default=365, ge=1)            # personal data of finished tickets kept this long
+    throttle_per_minute: int = Field(default=20, ge=0)        # messages and button presses per worker; 0 = off
+    max_text_chars: int = Field(default=2000, ge=100)         # longer worker messages are refused with a note
+
     log_level: str = "INFO"
 
     @field_validator("bot_token")

@@ -6,6 +6,7 @@ Jobs, all rebuilt from the database at start (so a restart neither loses nor rep
     followup:scan          every minute: tickets changed since the last scan get fresh jobs
     followup:full          every hour: every ticket with a running clock is planned again (safety net)
     followup:digest        CronTrigger at the digest time, Asia/Shanghai
+    privacy:retention      CronTrigger daily at 03:30, Asia/Shanghai, and once at start (bot.privacy.retention)
 
 Hook it into the Telegram app with `install(app)`: it starts after the bot is ready and stops
 with it. Job functions never raise into APScheduler: a failed tick is logged and retried by the
@@ -35,14 +36,18 @@ TICKET_JOB = "followup:ticket:"
 SCAN_JOB = "followup:scan"
 FULL_JOB = "followup:full"
 DIGEST_JOB = "followup:digest"
+RETENTION_JOB = "privacy:retention"
+RETENTION_AT = (3, 30)                # quiet hours, local time
 SCAN_OVERLAP = timedelta(minutes=5)   # a change committed late (it waited on the database lock) is still seen
 STOP_WAIT_S = 10.0                    # how long `stop` lets a running tick finish
 
 
 class FollowUpScheduler:
     def __init__(self, followup: FollowUp, *, scan_every: timedelta = timedelta(minutes=1),
-                 full_every: timedelta = timedelta(hours=1)) -> None:
+                 full_every: timedelta = timedelta(hours=1),
+                 retention: Callable[[], Awaitable[Any]] | None = None) -> None:
         self.followup = followup
+        self.retention = retention            # the daily personal-data purge, if any
         self.scan_every = scan_every
         self.full_every = full_every
         self.scheduler = AsyncIOScheduler(
@@ -71,6 +76,10 @@ class FollowUpScheduler:
             # A few seconds past the minute: a timer that fires a hair early must not find it "not yet 09:00".
             self.scheduler.add_job(self._digest, CronTrigger(hour=digest_at.hour, minute=digest_at.minute, second=5,
                                                              timezone=LOCAL_TZ), id=DIGEST_JOB, replace_existing=True)
+        if self.retention is not None:
+            await self._retention()           # a day missed while stopped is caught up now
+            self.scheduler.add_job(self._retention, CronTrigger(hour=RETENTION_AT[0], minute=RETENTION_AT[1], second=5,
+                                                                timezone=LOCAL_TZ), id=RETENTION_JOB, replace_existing=True)
         log.info("follow-up scheduler started tickets=%s sent=%s", len(result.next_at), len(result.sent))
         return result
 
@@ -136,6 +145,13 @@ class FollowUpScheduler:
             await self.followup.send_digest()
         await self._guarded("digest", run)
 
+    async def _retention(self) -> None:
+        retention = self.retention
+        if retention is not None:
+            async def run() -> None:
+                await retention()
+            await self._guarded("retention purge", run)
+
     # --- for inspection -----------------------------------------------------------------------
     def ticket_jobs(self) -> dict[int, datetime]:
         return {int(job.id[len(TICKET_JOB):]): job.next_run_time for job in self.scheduler.get_jobs()
@@ -148,8 +164,12 @@ def install(app: Any, rules: SlaRules | None = None) -> FollowUpScheduler:
     The calendar and texts are loaded and checked here, before any network: a bad file stops
     `gongyou serve` at once instead of failing later inside the bot's start-up.
     """
+    from bot.privacy.service import Privacy
+
     followup = FollowUp.from_services(app.services, rules or SlaRules.from_settings(app.settings))
-    scheduler = FollowUpScheduler(followup)
+    privacy = Privacy(app.services.db, app.services.texts, app.services.clock,
+                      retention_days=app.settings.retention_days)
+    scheduler = FollowUpScheduler(followup, retention=privacy.purge)
 
     async def start(app: Any) -> None:
         await scheduler.start()
