@@ -1,4 +1,5 @@
-"""A ticket the dialogue opens is announced once: in the dialogue's reply, not again via the outbox."""
+"""A ticket the dialogue opens is told to the worker once: in the dialogue's reply when that is
+delivered, else (reply lost) by the held-back outbox confirmation — never lost, never twice."""
 
 from datetime import UTC, datetime
 
@@ -6,37 +7,56 @@ from bot.clock import FakeClock
 from bot.dialogue.types import Incoming, UserRef
 from bot.services import Services
 from bot.tickets.api import Actor, Intake, Kind
+from bot.tickets.service import REPLY_GRACE
+
+URGENT = "我们几十个人被锁在厂里不让出去"
 
 
 async def pending_for(services, channel):
     return [m for m in await services.tickets.outbox_pending(limit=100) if m.channel == channel]
 
 
-async def test_announce_false_alerts_staff_but_not_the_worker(tmp_path):
-    services = await Services.open(tmp_path / "g.db", clock=FakeClock(datetime(2026, 11, 23, 2, tzinfo=UTC)))
+async def open_services(tmp_path):
+    clock = FakeClock(datetime(2026, 11, 23, 2, tzinfo=UTC))
+    return await Services.open(tmp_path / "g.db", clock=clock), clock
+
+
+async def test_held_back_confirmation_is_settled_by_the_delivered_reply(tmp_path):
+    services, clock = await open_services(tmp_path)
     try:
-        quiet = await services.tickets.create(channel="console", user_id="w1", kind=Kind.MEDIATION,
-                                              intake=Intake(topic="wage", summary="欠薪"), consent=None,
-                                              actor=Actor("worker", "console:w1"), announce=False)
-        assert [m.meta.get("code") for m in await pending_for(services, "staff")] == [quiet.code]
-        assert await pending_for(services, "console") == []
-        loud = await services.tickets.create(channel="console", user_id="w2", kind=Kind.MEDIATION,
-                                             intake=Intake(topic="wage", summary="欠薪"), consent=None,
-                                             actor=Actor("worker", "console:w2"))
-        assert [m.recipient for m in await pending_for(services, "console")] == ["w2"]
-        assert loud.code != quiet.code
+        replies = await services.dialogue.handle(Incoming(UserRef("console", "w9"), text=URGENT))
+        [ticket] = await services.tickets.tickets_of("console", "w9")
+        assert ticket.kind == Kind.URGENT
+        told = [r for r in replies if r.settles]
+        assert [r.settles for r in told] == [(ticket.id,)] and ticket.code in told[0].text
+        assert len(await pending_for(services, "staff")) == 1          # staff alerted at once
+        assert await pending_for(services, "console") == []            # held back while the reply goes out
+        await services.tickets.settle_told(ticket.id)                  # the channel delivered the reply
+        clock.advance(REPLY_GRACE * 2)
+        assert await pending_for(services, "console") == []            # so the worker is not told twice
     finally:
         await services.close()
 
 
-async def test_urgent_message_tells_the_code_once(tmp_path):
-    services = await Services.open(tmp_path / "g.db", clock=FakeClock(datetime(2026, 11, 23, 2, tzinfo=UTC)))
+async def test_held_back_confirmation_goes_out_when_the_reply_was_lost(tmp_path):
+    services, clock = await open_services(tmp_path)
     try:
-        replies = await services.dialogue.handle(Incoming(UserRef("console", "w9"), text="我们几十个人被锁在厂里不让出去"))
-        text = "\n".join(r.text for r in replies)
+        await services.dialogue.handle(Incoming(UserRef("console", "w9"), text=URGENT))
         [ticket] = await services.tickets.tickets_of("console", "w9")
-        assert ticket.code in text and ticket.kind == Kind.URGENT
-        assert await pending_for(services, "console") == []          # no second "登记好了"
-        assert len(await pending_for(services, "staff")) == 1         # staff alerted at once
+        clock.advance(REPLY_GRACE)                                      # no settle: the reply never arrived
+        [message] = await pending_for(services, "console")
+        assert message.recipient == "w9" and ticket.code in message.text
+    finally:
+        await services.close()
+
+
+async def test_a_ticket_opened_without_a_reply_is_announced_at_once(tmp_path):
+    services, _ = await open_services(tmp_path)
+    try:
+        ticket = await services.tickets.create(channel="console", user_id="w2", kind=Kind.MEDIATION,
+                                               intake=Intake(topic="wage", summary="欠薪"), consent=None,
+                                               actor=Actor("worker", "console:w2"))
+        [message] = await pending_for(services, "console")
+        assert message.recipient == "w2" and ticket.code in message.text
     finally:
         await services.close()

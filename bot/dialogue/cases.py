@@ -17,6 +17,7 @@ from bot.dialogue import validate, words
 from bot.dialogue.intake import format_amount
 from bot.dialogue.safety import safety_keys
 from bot.dialogue.turn import Turn
+from bot.dialogue.types import Reply
 from bot.tickets.api import Kind, State, Ticket
 from intents.types import TOPICS
 
@@ -132,8 +133,8 @@ class Cases:
             intake.injury = intake.injury or "urgent.injury" in safety_keys(turn.text, topic=topic)
             ticket = await d.tickets.create(channel=turn.channel, user_id=turn.user_id, kind=Kind.URGENT,
                                             intake=intake, consent=d.intake.consent_of(turn), actor=d.actor(turn),
-                                            announce=False)  # urgent.alerted below tells the code
-            turn.say(d.t("urgent.alerted", code=ticket.code))
+                                            told_in_reply=True)
+            turn.replies.append(Reply(d.t("urgent.alerted", code=ticket.code), settles=(ticket.id,)))
         had_phone = bool(draft.get("phone"))
         state.reset_flow()
         if had_phone:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from bot.dialogue import buttons as B
 from bot.dialogue import validate, words
 from bot.dialogue.turn import Turn
-from bot.dialogue.types import Button
+from bot.dialogue.types import Button, Reply
 from bot.tickets.api import Consent, Intake, Kind
 from intents.types import TOPICS
 
@@ -404,12 +404,12 @@ class IntakeFlow:
         d, state = self.d, turn.state
         ticket = await d.tickets.create(
             channel=turn.channel, user_id=turn.user_id, kind=kind, intake=self.intake_of(state.draft),
-            consent=self.consent_of(turn), actor=d.actor(turn), announce=False,  # the reply below tells the code
+            consent=self.consent_of(turn), actor=d.actor(turn), told_in_reply=True,
         )
         state.reset_flow()
         key = "human.created" if kind == Kind.CALLBACK else "intake.created"
-        turn.say(d.t(key, code=ticket.code, eta=d.t(f"eta.{ticket.priority}")),
-                 [[d.button("btn.menu.status", B.STATUS), d.menu_button()]])
+        turn.replies.append(Reply(d.t(key, code=ticket.code, eta=d.t(f"eta.{ticket.priority}")),
+                                  [[d.button("btn.menu.status", B.STATUS), d.menu_button()]], settles=(ticket.id,)))
 
 
 def format_amount(value: float | None) -> str:

@@ -53,3 +53,6 @@ class Reply:
 
     text: str
     buttons: list[list[Button]] = field(default_factory=list)   # rows of buttons
+    # Tickets whose code this reply tells: once the channel has delivered it, it calls
+    # `tickets.settle_told(id)` so the held-back outbox confirmation is not sent as well.
+    settles: tuple[int, ...] = ()

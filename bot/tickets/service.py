@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
@@ -46,6 +46,13 @@ from bot.tickets.records import (
     ticket_from_row,
 )
 from bot.tickets.timefmt import from_db, opt_from_db, to_db
+
+# How long a worker's ticket confirmation waits for the dialogue's own reply to be delivered.
+REPLY_GRACE = timedelta(seconds=90)
+
+
+def told_key(ticket_id: int) -> str:
+    return f"created:{ticket_id}"
 
 STAFF = frozenset({"staff"})
 STAFF_OR_SYSTEM = frozenset({"staff", "system"})
@@ -136,11 +143,13 @@ class TicketService:
 
     # ------------------------------------------------------------------ worker side
     async def create(self, *, channel: str, user_id: str, kind: Kind, intake: Intake,
-                     consent: Consent | None, actor: Actor, announce: bool = True) -> Ticket:
-        """Open a ticket; staff are always alerted through the outbox.
+                     consent: Consent | None, actor: Actor, told_in_reply: bool = False) -> Ticket:
+        """Open a ticket; staff are alerted and the worker is told the code, both through the outbox.
 
-        `announce=False` when the caller tells the worker the code in the same turn (the dialogue
-        does), so the worker does not hear "登记好了" twice on channels that send both.
+        `told_in_reply=True` when the caller tells the worker the code in its own reply (the
+        dialogue does): the worker's confirmation is then held back for `REPLY_GRACE` and the
+        channel calls `settle_told` once that reply is delivered. If the reply is lost (a crash,
+        Telegram down), the held-back confirmation goes out by itself: never lost, and not said twice.
         """
         kind = Kind(kind)
         if not channel or not user_id or channel == outbox.STAFF_CHANNEL:
@@ -172,10 +181,11 @@ class TicketService:
                 "consent": consent.text_version if consent else None,
             })
             ticket = await self._reload(conn, ticket_id)
-            messages = [self.notifier.new_for_staff(ticket, worker_name)]
-            if announce:
-                messages.insert(0, self.notifier.created_for_worker(ticket))
-            await self._send(conn, tuple(messages), now)
+            to_worker = self.notifier.created_for_worker(ticket)
+            if told_in_reply:
+                to_worker.dedupe_key = told_key(ticket.id)
+                to_worker.due_at = now + REPLY_GRACE
+            await self._send(conn, (to_worker, self.notifier.new_for_staff(ticket, worker_name)), now)
         return ticket
 
     async def worker_message(self, ticket_id: int, actor: Actor, *, text: str = "",
@@ -507,6 +517,14 @@ class TicketService:
         now = self._now()
         async with self.db.transaction() as conn:
             await outbox.mark_sent(conn, message_id, now, meta)
+
+    async def settle_told(self, ticket_id: int) -> None:
+        """The worker's own reply carried this ticket's code: the held-back confirmation is not needed."""
+        now = self._now()
+        async with self.db.transaction() as conn:
+            rows = await conn.execute_fetchall("SELECT id FROM outbox WHERE dedupe_key = ?", (told_key(ticket_id),))
+            for (message_id,) in rows:
+                await outbox.mark_sent(conn, int(message_id), now, {"told_in_reply": True})
 
     async def outbox_mark_failed(self, message_id: int, error: str, *, retry_at: datetime) -> None:
         async with self.db.transaction() as conn:

@@ -104,7 +104,10 @@ class WorkerConsole:
         return Incoming(self.user, text=text, display_name=self.display_name)
 
     async def send(self, incoming: Incoming) -> None:
-        self.show_replies(await self.services.dialogue.handle(incoming))
+        replies = await self.services.dialogue.handle(incoming)
+        self.show_replies(replies)
+        for ticket_id in {t for reply in replies for t in reply.settles}:
+            await self.services.tickets.settle_told(ticket_id)   # shown: the held-back confirmation is not needed
         await self.drain_outbox()
 
     async def on_line(self, line: str) -> bool:

@@ -168,7 +168,7 @@ class TelegramApp:
             texts=services.texts,
             wording=Wording(services.texts),
             labels=labels,
-            replier=Replier(bot, limiter),
+            replier=Replier(bot, limiter, services.tickets),
             delivery=delivery,
             sender=sender,
             staff_directory=StaffDirectory(settings.staff_chat_id, settings.admin_ids),

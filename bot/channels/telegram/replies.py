@@ -19,6 +19,7 @@ from bot.channels.telegram.keyboards import dialogue_keyboard
 from bot.channels.telegram.ratelimit import RateLimiter
 from bot.channels.telegram.render import quote, split_html, split_plain
 from bot.dialogue.types import Reply
+from bot.tickets.api import TicketApi
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,10 @@ RETRY_AFTER_LONGEST_S = 30
 
 
 class Replier:
-    def __init__(self, bot: Bot, limiter: RateLimiter) -> None:
+    def __init__(self, bot: Bot, limiter: RateLimiter, tickets: TicketApi | None = None) -> None:
         self.bot = bot
         self.limiter = limiter
+        self.tickets = tickets          # to settle ticket confirmations a delivered reply already told
         self.sent = 0
 
     async def send(self, chat_id: int, replies: Sequence[Reply]) -> int:
@@ -43,6 +45,9 @@ class Replier:
                 if not await self._send_one(chat_id, part, markup):
                     return count
                 count += 1
+            if self.tickets is not None:
+                for ticket_id in reply.settles:   # delivered: the outbox copy of the code is not needed
+                    await self.tickets.settle_told(ticket_id)
         self.sent += count
         return count
 
