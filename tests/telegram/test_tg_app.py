@@ -28,11 +28,12 @@ async def test_startup_sets_chinese_menus_detects_the_forum_and_runs_hooks(setti
         menus = bot.calls(SetMyCommands)
         private = next(m for m in menus if isinstance(m.scope, BotCommandScopeAllPrivateChats))
         staff = next(m for m in menus if isinstance(m.scope, BotCommandScopeChat))
-        assert [c.command for c in private.commands] == ["start", "menu", "help", "mytickets", "cancel"]
+        assert [c.command for c in private.commands] == ["start", "menu", "help", "mytickets", "mydata", "forget",
+                                                          "cancel"]
         assert all(any("\u4e00" <= ch <= "\u9fff" for ch in c.description) for c in private.commands)
         assert staff.scope.chat_id == STAFF_CHAT_ID
         assert {c.command for c in staff.commands} == {"queue", "ticket", "note", "transfer", "resolve", "close",
-                                                        "reopen", "stats"}
+                                                        "reopen", "stats", "forget_worker"}
         assert len(bot.calls(GetChat)) == 1 and app.staff_chat.forum is False
         assert ran == [app]
     finally:

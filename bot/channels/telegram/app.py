@@ -6,6 +6,7 @@
 Order of routers (first match wins):
 
     staff_commands   /queue /ticket /note … in the staff chat and in private chats (staff only)
+    staff_privacy    /forget_worker and its confirmation button, in both places too (staff only)
     staff group      ├─ staff_buttons  接单 · 备注 · 转交 · 结案
                      └─ staff_relay    text in a ticket's topic / reply to its alert → the worker
     private chats    ├─ worker_commands /start /menu /help /mytickets /cancel, 取消
@@ -38,12 +39,14 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 
 from bot.channels.telegram.access import StaffDirectory
 from bot.channels.telegram.delivery import Delivery, StaffChat
+from bot.channels.telegram.middlewares.text_limit import TextLimitMiddleware
 from bot.channels.telegram.middlewares.throttling import ThrottlingMiddleware
 from bot.channels.telegram.ratelimit import Limits, RateLimiter
 from bot.channels.telegram.replies import Replier
 from bot.channels.telegram.routers import (
     staff_buttons,
     staff_commands,
+    staff_privacy,
     staff_relay,
     worker_buttons,
     worker_commands,
@@ -66,6 +69,8 @@ WORKER_MENU = (
     ("menu", "主菜单"),
     ("help", "怎么用"),
     ("mytickets", "我的工单进度"),
+    ("mydata", "查看我的个人信息"),
+    ("forget", "删除我的个人信息"),
     ("cancel", "取消当前操作"),
 )
 STAFF_MENU = (
@@ -77,6 +82,7 @@ STAFF_MENU = (
     ("close", "关闭：/close 原因"),
     ("reopen", "重新打开工单"),
     ("stats", "工单统计"),
+    ("forget_worker", "应工友要求删除其个人信息：/forget_worker 编号"),
 )
 
 
@@ -104,14 +110,17 @@ def build_dispatcher(settings: Settings, *, throttle: ThrottlingMiddleware | Non
     private = Router(name="private")
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
-    throttle = throttle or ThrottlingMiddleware()
-    private.message.middleware(throttle)
-    private.callback_query.middleware(throttle)
+    if throttle is None and settings.throttle_per_minute > 0:
+        throttle = ThrottlingMiddleware(limit=settings.throttle_per_minute, period=60.0)
+    if throttle is not None:
+        private.message.middleware(throttle)
+        private.callback_query.middleware(throttle)
+    private.message.middleware(TextLimitMiddleware(settings.max_text_chars))   # after throttling: a flood stays quiet
     private.include_routers(
         worker_commands.get_router(), worker_buttons.get_router(), worker_media.get_router(), worker_text.get_router(),
     )
 
-    dp.include_routers(staff_commands.get_router(), staff_group, private)
+    dp.include_routers(staff_commands.get_router(), staff_privacy.get_router(), staff_group, private)
     dp.errors.register(on_error)
     return dp
 
@@ -159,6 +168,8 @@ class TelegramApp:
         labels = Labels(services.texts)
         delivery = Delivery(bot, services.tickets, staff_chat, limiter, topic_label=labels.topic)
         sender = OutboxSender(services.tickets, delivery, clock=services.clock, poll_interval=poll_interval)
+        if hasattr(services.dialogue, "privacy"):       # /mydata tells the worker the retention period
+            services.dialogue.privacy.retention_days = settings.retention_days
         dispatcher = build_dispatcher(
             settings,
             throttle=throttle,

@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, Message, User
 from bot.dialogue.types import Attachment, Incoming, UserRef
 
 CHANNEL = "telegram"
-WORKER_COMMANDS = ("start", "menu", "help", "mytickets", "cancel")
+WORKER_COMMANDS = ("start", "menu", "help", "mytickets", "cancel", "mydata", "forget")
 
 
 def worker_ref(user: User) -> UserRef:

@@ -91,9 +91,16 @@ async def refuse(query: CallbackQuery, wording: Wording) -> None:
     await query.answer(wording("tg.staff.refused"), show_alert=True)
 
 
+async def stale(query: CallbackQuery, wording: Wording) -> None:
+    """Data no factory accepts (forged, from an old bot version, a ticket id that cannot exist): nothing changes."""
+    log.info("unknown button data refused user=%s", query.from_user.id)
+    await query.answer(wording("tg.staff.stale_button"), show_alert=True)
+
+
 def get_router() -> Router:
     """A fresh router with this module's handlers (one per Dispatcher)."""
     router = Router(name=__name__)
     router.callback_query.register(on_action, TicketAction.filter(), StaffOnly())
     router.callback_query.register(refuse, TicketAction.filter())
+    router.callback_query.register(stale)
     return router

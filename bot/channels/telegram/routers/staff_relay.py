@@ -53,11 +53,20 @@ async def not_text(message: Message, tickets: Any, replier: Replier, wording: Wo
         await replier.text(message.chat.id, wording("tg.staff.relay_text_only"), **where_to_answer(message))
 
 
+async def refuse_outsider(message: Message, tickets: Any, replier: Replier, wording: Wording) -> None:
+    """Someone in the group who is not staff (left, restricted, not yet re-checked) writes in a ticket's
+    thread: nothing reaches the worker, and they are told so."""
+    if await ticket_of_message(message, tickets) is not None:
+        log.info("relay refused user=%s", message.from_user.id if message.from_user else None)
+        await replier.text(message.chat.id, wording("tg.staff.refused"), **where_to_answer(message))
+
+
 def get_router() -> Router:
     """A fresh router with this module's handlers (one per Dispatcher)."""
     router = Router(name=__name__)
     router.message.filter(~F.text.startswith("/"))
     router.message.register(relay_text, F.text, StaffOnly())
     router.message.register(anonymous, F.sender_chat)
+    router.message.register(refuse_outsider, F.text)
     router.message.register(not_text, ~F.text, StaffOnly())
     return router

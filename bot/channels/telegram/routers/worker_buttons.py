@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import contextlib
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery
 
-from bot.channels.telegram.callbacks import DIALOGUE_PREFIX, unpack_dialogue
+from bot.channels.telegram.callbacks import DialogueButton
 from bot.channels.telegram.incoming import from_button
 from bot.channels.telegram.replies import Replier
 from bot.channels.telegram.sender import OutboxSender
 from bot.dialogue.engine import Dialogue
 
 
-async def on_button(query: CallbackQuery, dialogue: Dialogue, replier: Replier, sender: OutboxSender) -> None:
-    payload = unpack_dialogue(query.data) or ""
+async def on_button(query: CallbackQuery, callback_data: DialogueButton, dialogue: Dialogue, replier: Replier,
+                    sender: OutboxSender) -> None:
+    payload = callback_data.payload
     with contextlib.suppress(TelegramAPIError):   # stop the button's spinner first: the phone shows it at once
         await query.answer()
     replies = await dialogue.handle(from_button(query, payload))
@@ -25,7 +26,7 @@ async def on_button(query: CallbackQuery, dialogue: Dialogue, replier: Replier, 
 
 
 async def stale(query: CallbackQuery) -> None:
-    """A button from an old message or another bot version: just stop the spinner."""
+    """A button from an old message, another bot version or forged data: just stop the spinner."""
     with contextlib.suppress(TelegramAPIError):
         await query.answer()
 
@@ -33,6 +34,6 @@ async def stale(query: CallbackQuery) -> None:
 def get_router() -> Router:
     """A fresh router with this module's handlers (one per Dispatcher)."""
     router = Router(name=__name__)
-    router.callback_query.register(on_button, F.data.startswith(DIALOGUE_PREFIX))
+    router.callback_query.register(on_button, DialogueButton.filter())
     router.callback_query.register(stale)
     return router

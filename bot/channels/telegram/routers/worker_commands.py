@@ -1,4 +1,4 @@
-"""A worker's commands in a private chat: /start /menu /help /mytickets /cancel (and "取消")."""
+"""A worker's commands in a private chat: /start /menu /help /mytickets /mydata /forget /cancel (and "取消")."""
 
 from __future__ import annotations
 
