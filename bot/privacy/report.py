@@ -151,7 +151,8 @@ class Report:
             self.field("employer", draft.get("employer") or draft.get("company")),
             self.field("platform", draft.get("platform")),
             self.field("place", place),
-            self.field("amount", None if draft.get("amount") is None else f"{draft['amount']} 元"),
+            self.field("amount", None if not isinstance(draft.get("amount"), (int, float))
+                       else f"{_money(float(draft['amount']))} 元"),
             self.field("headcount", draft.get("headcount")),
             self.field("phone", draft.get("phone")),
             self.field("summary", draft.get("summary")),

@@ -2,7 +2,8 @@
 
 Commands: queue, show CODE, claim CODE, reply CODE text, note CODE text,
 state CODE mediating|waiting [reason]|resolved AMOUNT|transferred TARGET reason|closed reason,
-reopen CODE reason, stats, help, quit. A ticket may be named by its code (GY-20261123-0007, case
+reopen CODE reason, forget CODE [确认] (erase the worker's personal data on their request),
+stats, help, quit. A ticket may be named by its code (GY-20261123-0007, case
 and dashes forgiven) or its number. Staff-channel outbox messages (new tickets, urgent alerts,
 workers' follow-ups) are printed as they arrive and marked sent.
 """
@@ -19,6 +20,7 @@ from typing import TextIO
 from bot.channels.console.cli import console_services
 from bot.channels.console.io import ConsoleIO
 from bot.clock import to_local
+from bot.privacy.service import Privacy
 from bot.scheduler import satisfaction
 from bot.services import Services
 from bot.texts import Texts
@@ -30,6 +32,7 @@ STAFF_CHANNEL = "staff"
 PROMPT = "staff> "
 SUMMARY_WIDTH = 36
 MAX_DRAIN_ROUNDS = 50
+CONFIRM_WORDS = ("确认", "yes", "y")
 STATE_ARGS = {
     "mediating": State.MEDIATING, "waiting": State.WAITING, "resolved": State.RESOLVED,
     "transferred": State.TRANSFERRED, "closed": State.CLOSED,
@@ -89,7 +92,7 @@ class StaffConsole:
         handler = {
             "queue": self.cmd_queue, "show": self.cmd_show, "claim": self.cmd_claim, "reply": self.cmd_reply,
             "note": self.cmd_note, "state": self.cmd_state, "reopen": self.cmd_reopen, "stats": self.cmd_stats,
-            "help": self.cmd_help,
+            "help": self.cmd_help, "forget": self.cmd_forget,
         }.get(command)
         if handler is None:
             self.io.write(self.t("console.staff.unknown", command=command))
@@ -211,6 +214,23 @@ class StaffConsole:
         ticket = await self.ticket(args[0])
         updated = await self.tickets.reopen(ticket.id, self.staff, self._rest(line, 2))
         self.io.write(self.t("console.staff.state_changed", code=updated.code, state=self.label("state", updated.state)))
+
+    async def cmd_forget(self, args: list[str], line: str) -> None:
+        """On a worker's request: `forget CODE` says what would go, `forget CODE 确认` erases (bot.privacy)."""
+        self._need(args, 1, "console.staff.usage.forget")
+        ticket = await self.ticket(args[0])
+        privacy = Privacy(self.services.db, self.texts, self.services.clock)
+        if len(args) < 2 or args[1].lower() not in CONFIRM_WORDS:
+            count = await privacy.tickets_of_worker_behind(ticket.id)
+            key = "console.staff.forget_ask" if count else "console.staff.forget_already"
+            self.io.write(self.t(key, code=ticket.code, count=count))
+            return
+        result = await privacy.erase_by_ticket(ticket.id, self.staff)
+        if result is None:
+            self.io.write(self.t("console.staff.forget_already", code=ticket.code, count=0))
+            return
+        self.io.write(self.t("console.staff.forget_done", tickets=result.tickets, codes="、".join(result.codes),
+                             messages=result.messages, files=result.files))
 
     async def cmd_stats(self, args: list[str], line: str) -> None:
         stats = await self.tickets.stats()
