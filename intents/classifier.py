@@ -40,6 +40,7 @@ DIALOGUE_ACTS = ("greet", "thanks", "status", "human", "cancel")
 CONTEXT = "_context"        # words that say the message is about work (骑手, 站长, 上班 …)
 OTHER_DOMAIN = "_other"     # other legal domains and small talk (离婚, 房东, 天气 …)
 SELF_HARM = "_selfharm"     # act helper: thoughts of ending one's life (always urgent)
+HINT = "_hint_"             # `_hint_wage` …: a topic's fallback words, used only in a message about work
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,12 @@ class Classifier:
         topic_scores.pop(CONTEXT, None)
         labour = {t: s for t, s in topic_scores.items() if t in TOPICS and s > 0}
         best_topic, best_topic_score = max(labour.items(), key=lambda kv: kv[1], default=("none", 0.0))
+        if best_topic_score < th.labour_floor and context:
+            # gig work + money / harm / rules is never small talk: fall back on the hints
+            hint, hint_score = _best_hint(topic_scores)
+            if hint_score >= th.labour_floor:
+                best_topic, best_topic_score = hint, hint_score
+                labour[hint] = hint_score
 
         act_scores = {a: 0.0 for a in ACTS}
         raw_acts = _score(self._acts.find(norm, spans), None, 1.0)
@@ -175,6 +182,11 @@ class Classifier:
                 factors[i] = max(factors[i], 1.0) * th.contrast_stress
             break
         return factors
+
+
+def _best_hint(topic_scores: dict[str, float]) -> tuple[str, float]:
+    hints = [(t[len(HINT):], s) for t, s in topic_scores.items() if t.startswith(HINT) and t[len(HINT):] in TOPICS]
+    return max(hints, key=lambda kv: kv[1], default=("none", 0.0))
 
 
 def _clause_bounds(text: str) -> list[tuple[int, int]]:
