@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, str] = {
     "chat": "chat with the bot in the terminal as a worker (console channel)",
     "staff": "work the ticket queue in the terminal as union staff (console channel)",
     "serve": "run the Telegram bot (long polling or webhook) with the scheduler",
+    "purge": "erase personal data past the retention period now (`--dry-run` only counts)",
 }
 
 

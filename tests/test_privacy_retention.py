@@ -177,3 +177,37 @@ def test_settings_names_defaults_and_bounds(monkeypatch):
     monkeypatch.setenv("RETENTION_DAYS", "0")
     with pytest.raises(ConfigError, match="RETENTION_DAYS"):
         load_settings(None, bot_token=TOKEN, staff_chat_id=-1001)
+
+
+def test_gongyou_purge_dry_run_counts_then_purges(tmp_path, understanding, capsys):
+    import asyncio
+
+    from bot.cli import main
+
+    path = tmp_path / "cli.sqlite3"
+
+    async def old_case() -> int:
+        svc = await Services.open(path, clock=FakeClock(datetime(2020, 1, 6, 10, 0, tzinfo=LOCAL_TZ)),
+                                  understanding=understanding)
+        try:
+            ticket_id = await new_ticket(svc, "1")
+            await finish(svc, ticket_id)
+            return ticket_id
+        finally:
+            await svc.close()
+
+    async def phone() -> str:
+        svc = await Services.open(path, clock=FakeClock(), understanding=understanding)
+        try:
+            return await phone_of(svc, ticket_id)
+        finally:
+            await svc.close()
+
+    ticket_id = asyncio.run(old_case())
+    assert main(["purge", "--db", str(path), "--dry-run"]) == 0
+    assert "would erase the personal data of 1 ticket(s)" in capsys.readouterr().out
+    assert asyncio.run(phone()) == "13900000001"
+    assert main(["purge", "--db", str(path)]) == 0
+    assert "erased the personal data of 1 ticket(s)" in capsys.readouterr().out
+    assert asyncio.run(phone()) == ""
+    assert main(["purge", "--db", str(path), "--days", "0"]) == 2
