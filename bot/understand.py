@@ -6,7 +6,7 @@ Pure after load (no I/O in `understand`). The batch record is the evaluation con
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,6 @@ class Understanding:
     def load(cls, data: Path | None = None) -> Understanding:
         """Classifier and knowledge base from `data/`; raises (naming file, entry, field) on bad data."""
         from intents.classifier import Classifier
-
         from knowledge.retrieval import Retriever
 
         root = data or data_dir()
@@ -44,7 +43,30 @@ class Understanding:
         retrieval = Retrieval()
         if self.retriever is not None:
             retrieval = self.retriever.retrieve(nlu.normalized, topic=nlu.topic, act=nlu.act, k=3)
+            nlu, retrieval = self._second_look(nlu, retrieval)
         return Understood(nlu, retrieval)
+
+    def _second_look(self, nlu: NluResult, retrieval: Retrieval) -> tuple[NluResult, Retrieval]:
+        """Let the classifier and the knowledge base correct each other where one of them is blind.
+
+        - A message with no labour cue at all (act `other`, nothing saying it is about another
+          domain or small talk) that the knowledge base matches surely (calibrated score, margin,
+          coverage, at least `min_words` meaningful words) is a question: `ask` with the entry's
+          topic, marked uncertain (the words were the knowledge base's, not the lexicon's).
+        - The reverse guard: a message the classifier sees as mostly about another domain keeps its
+          suggestions but never gets a sure answer ("开车撞了别人的车 保险怎么走" is not ours).
+        """
+        off_topic = getattr(nlu, "off_topic", 0.0)
+        if nlu.act == "other" and off_topic <= 0:
+            probe = self.retriever.retrieve(nlu.normalized, topic=None, act="ask", k=3)
+            best = probe.best
+            if probe.sure and best is not None and best.entry is not None:
+                nlu = replace(nlu, act="ask", topic=best.entry.topic, uncertain=True)
+                return nlu, self.retriever.retrieve(nlu.normalized, topic=nlu.topic, act="ask", k=3)
+            return nlu, retrieval
+        if retrieval.sure and off_topic > 0 and off_topic >= max(nlu.topic_scores.values(), default=0.0):
+            return nlu, Retrieval(retrieval.hits, sure=False)
+        return nlu, retrieval
 
     @staticmethod
     def batch_record(u: Understood) -> dict[str, Any]:

@@ -128,6 +128,7 @@ class Classifier:
             entities=self.entities.extract(norm),
             act_scores={a: round(s, 3) for a, s in act_scores.items() if s > 0},
             topic_scores={t: round(s, 3) for t, s in labour.items()},
+            off_topic=round(other_domain + max(0.0, raw_acts.get("other", 0.0)), 3),
         )
 
     def _decide(self, scores: dict[str, float], labour: float, other_domain: float, self_harm: float,

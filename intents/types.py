@@ -19,6 +19,7 @@ class NluResult:
     `act` and `topic` always name the best label (the batch output needs one); `uncertain` is set
     when confidence or margin is below the configured floor so the dialogue asks instead of
     guessing. `entities` is JSON-ready; its keys are documented in `intents.entities`.
+    `off_topic` > 0 means the message named another domain or was small talk.
     """
 
     text: str
@@ -31,3 +32,6 @@ class NluResult:
     entities: dict[str, list[Any]] = field(default_factory=dict)
     act_scores: dict[str, float] = field(default_factory=dict)
     topic_scores: dict[str, float] = field(default_factory=dict)
+    # evidence that the message is about something else (another legal domain, small talk);
+    # 0 when nothing says so. Lets callers tell "other: not ours" from "other: no cue found".
+    off_topic: float = 0.0
