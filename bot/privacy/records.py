@@ -85,10 +85,12 @@ class WorkerRecords:
 
 
 def has_personal_state(state: ConversationState | None) -> bool:
-    """A conversation row holds something the worker told us (a draft, consent, files)."""
+    """A conversation row holds something the worker told us (a draft, consent, files); being in a
+    flow with nothing filled in yet is not personal data."""
     if state is None:
         return False
-    return bool(state.flow or state.draft or state.consent or state.pending_files)
+    filled = any(value not in (None, "", [], {}) for value in state.draft.values())
+    return bool(filled or state.consent or state.pending_files)
 
 
 def _loads(raw: str | None) -> dict[str, Any]:
