@@ -39,6 +39,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 
 from bot.channels.telegram.access import StaffDirectory
 from bot.channels.telegram.delivery import Delivery, StaffChat
+from bot.channels.telegram.gate import GatedDialogue
 from bot.channels.telegram.middlewares.text_limit import TextLimitMiddleware
 from bot.channels.telegram.middlewares.throttling import ThrottlingMiddleware
 from bot.channels.telegram.ratelimit import Limits, RateLimiter
@@ -62,7 +63,7 @@ log = logging.getLogger(__name__)
 
 Hook = Callable[["TelegramApp"], Awaitable[None]]
 
-POLLING_CONCURRENCY = 4
+POLLING_CONCURRENCY = 32
 
 WORKER_MENU = (
     ("start", "开始"),
@@ -174,7 +175,7 @@ class TelegramApp:
             settings,
             throttle=throttle,
             services=services,
-            dialogue=services.dialogue,
+            dialogue=GatedDialogue(services.dialogue),
             tickets=services.tickets,
             texts=services.texts,
             wording=Wording(services.texts),
@@ -228,12 +229,11 @@ class TelegramApp:
 
     # --- running --------------------------------------------------------------------------
     async def run_polling(self, *, polling_timeout: int = 30, handle_signals: bool = True,
-                          concurrency: int = POLLING_CONCURRENCY) -> None:
+                          concurrency: int | None = POLLING_CONCURRENCY) -> None:
         """Long polling (the default). Returns when stopped (SIGINT/SIGTERM or `stop_polling`).
 
-        At most `concurrency` updates are handled at once: the dialogue and the tickets share one
-        SQLite connection whose transactions are serialised, and with hundreds of handlers in flight
-        a transaction would wait behind everyone else's CPU work while it holds the lock.
+        Updates are handled as concurrent tasks (at most `concurrency`); the dialogue turns inside
+        them pass a smaller gate of their own (`gate.GatedDialogue`).
         """
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self.dispatcher.start_polling(
