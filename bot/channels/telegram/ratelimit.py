@@ -1,9 +1,11 @@
 """Pacing for Telegram's limits: ~1 msg/s per chat, 20 msg/min per group, ~30 msg/s overall.
 
-Each limit is a sliding window ("at most N sends in any P seconds"). A send reserves the earliest
-moment every window it touches allows and records it at once, so concurrent callers never take
-the same slot; then it sleeps until that moment. Time comes from an injectable monotonic clock
-and sleep, so tests move time by hand.
+Each limit is a sliding window ("at most N sends in any P seconds"). A send is recorded at the
+moment it really goes out: `acquire` takes a slot only when every window it touches has room
+*now* (checked and recorded with no await in between, so concurrent callers never share a slot);
+otherwise it sleeps until the earliest moment one could free up and asks again. A late wake-up
+(a busy event loop) therefore never lets two windows' worth of messages leave together. Time
+comes from an injectable monotonic clock and sleep, so tests move time by hand.
 """
 
 from __future__ import annotations
@@ -86,29 +88,31 @@ class RateLimiter:
             self._chats[chat_id] = windows
         return [self._overall, *windows]
 
-    def reserve(self, chat_id: int) -> float:
-        """Book the earliest slot for one message to `chat_id`; returns how long to wait for it."""
+    def try_take(self, chat_id: int) -> float:
+        """Take a slot for one message to `chat_id` now if every limit allows (returns 0.0), else
+        return how long to wait before asking again (nothing is taken)."""
         now = self.clock()
         windows = self._windows(chat_id)
         for window in windows:
             window.prune(now)
-        slot = now
-        if not all(w.allows(now) for w in windows):
-            options = sorted({c for w in windows for c in w.candidates(now)})
-            slot = next((t for t in options if all(w.allows(t) for w in windows)), options[-1] if options else now)
-        for window in windows:
-            window.add(slot)
-        self._forget_idle(now)
-        self.sends += 1
-        return max(0.0, slot - now)
+        if all(w.allows(now) for w in windows):
+            for window in windows:
+                window.add(now)
+            self._forget_idle(now)
+            self.sends += 1
+            return 0.0
+        options = sorted({c for w in windows for c in w.candidates(now)})
+        later = next((t for t in options if all(w.allows(t) for w in windows)), options[-1] if options else now)
+        return max(later - now, 1e-3)
 
     async def acquire(self, chat_id: int) -> float:
-        """Wait for this chat's next slot; returns the seconds waited."""
-        delay = self.reserve(chat_id)
-        if delay > 0:
-            self.waited_total += delay
+        """Wait for a slot and take it; returns the seconds waited."""
+        waited = 0.0
+        while (delay := self.try_take(chat_id)) > 0:
             await self.sleep(delay)
-        return delay
+            waited += delay
+        self.waited_total += waited
+        return waited
 
     def _forget_idle(self, now: float) -> None:
         if len(self._chats) < 4096:
