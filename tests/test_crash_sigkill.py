@@ -97,6 +97,15 @@ class Server:
                 sys.executable, "-c", LAUNCHER, cwd=REPO_ROOT, env=self.env,
                 stdin=asyncio.subprocess.DEVNULL, stdout=err, stderr=err)
 
+    async def polling(self, fake: FakeBotApi, polls_before: int) -> None:
+        """Wait until this process polls the fake server; fail with its log if it exits instead."""
+        assert self.proc is not None
+        await wait_until(lambda: len(fake.calls("getUpdates")) > polls_before or self.proc.returncode is not None,
+                         60, "the process to poll")
+        if self.proc.returncode is not None:
+            raise AssertionError(f"gongyou serve exited with {self.proc.returncode}:\n"
+                                 f"{self.log.read_text(encoding='utf-8', errors='replace')[-3000:]}")
+
     async def kill(self) -> int:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)
@@ -241,7 +250,7 @@ async def test_sigkill_in_the_middle_of_50_intakes_loses_nothing(tmp_path):
     try:
         async with asyncio.timeout(RUN_LIMIT_S):
             await first.start()
-            await wait_until(lambda: fake.calls("getUpdates"), 60, "the first process to poll")
+            await first.polling(fake, 0)
             tasks = [asyncio.create_task(w.run()) for w in workers]
 
             # mid-load: some workers have their code, the rest are somewhere in the form
@@ -252,7 +261,7 @@ async def test_sigkill_in_the_middle_of_50_intakes_loses_nothing(tmp_path):
             assert told_before_kill < WORKERS, "the kill came after the load: lower KILL_AFTER_TOLD"
 
             await second.start()
-            await wait_until(lambda: len(fake.calls("getUpdates")) > polls_before, 60, "the second process to poll")
+            await second.polling(fake, polls_before)
             await asyncio.gather(*tasks)
             await wait_until(lambda: not read_db(db, "SELECT id FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL"),
                              60, "the outbox to empty")
