@@ -87,7 +87,8 @@ class Classifier:
         factors = self._factors(norm, spans)
         topic_hits = self._topics.find(norm, spans)
         context = any(h.label == CONTEXT or (not h.weak and h.label in TOPICS and h.weight > 0) for h in topic_hits)
-        topic_scores = _score(topic_hits, factors, weak_factor=1.0 if context else th.weak_factor)
+        weak = 1.0 if context else th.weak_factor
+        topic_scores = _score(_one_per_span(topic_hits, factors, weak), factors, weak_factor=weak)
         other_domain = topic_scores.pop(OTHER_DOMAIN, 0.0)
         topic_scores.pop(CONTEXT, None)
         labour = {t: s for t, s in topic_scores.items() if t in TOPICS and s > 0}
@@ -218,6 +219,25 @@ def _score(hits: list[Hit], factors: list[float] | None, weak_factor: float) -> 
     for (label, _), value in best.items():
         scores[label] = scores.get(label, 0.0) + value
     return scores
+
+
+def _one_per_span(hits: list[Hit], factors: list[float] | None, weak_factor: float) -> list[Hit]:
+    """Weak cues of one label that overlap count once (the strongest): "一分钱没给" is one vague
+    complaint about pay, not three, however many weak lists describe it. Strong cues still add
+    up, also with a weak one: precise names for one thing are deliberate evidence."""
+    def value(h: Hit) -> float:
+        v = h.weight * (factors[h.start] if factors is not None and h.start < len(factors) else 1.0)
+        return v * (weak_factor if h.weak else 1.0)
+
+    kept: list[Hit] = [h for h in hits if not (h.weak and h.weight > 0)]
+    taken: dict[str, list[tuple[int, int]]] = {}
+    for h in sorted((h for h in hits if h.weak and h.weight > 0), key=value, reverse=True):
+        spans = taken.setdefault(h.label, [])
+        if any(h.start < b and a < h.end for a, b in spans):
+            continue
+        spans.append((h.start, h.end))
+        kept.append(h)
+    return kept
 
 
 def _softmax_top(scores: dict[str, float], chosen: str, temperature: float, residual: float) -> tuple[float, float]:
