@@ -223,8 +223,8 @@ def _score(hits: list[Hit], factors: list[float] | None, weak_factor: float) -> 
 
 def _one_per_span(hits: list[Hit], factors: list[float] | None, weak_factor: float) -> list[Hit]:
     """Weak cues of one label that overlap count once (the strongest): "一分钱没给" is one vague
-    complaint about pay, not three, however many weak lists describe it. Strong cues still add
-    up, also with a weak one: precise names for one thing are deliberate evidence."""
+    complaint about pay, not three, however many weak lists describe it. Strong cues (phrases and
+    patterns) still add up, also with a weak one: they are deliberate evidence."""
     def value(h: Hit) -> float:
         v = h.weight * (factors[h.start] if factors is not None and h.start < len(factors) else 1.0)
         return v * (weak_factor if h.weak else 1.0)
