@@ -330,10 +330,7 @@ async def test_sigkill_in_the_middle_of_50_intakes_loses_nothing(tmp_path):
           f"{duplicates} delivered twice (at-least-once), {settled} confirmations settled by the reply, "
           f"{made_good} sent because the reply was lost, {extra_topics} extra staff topics, "
           f"{sum(w.recoveries for w in workers)} /menu recoveries, {sum(w.actions for w in workers)} worker actions")
-    if double_filed:
-        # Known gap: a kill after the ticket's transaction commits and before the turn ends. The
-        # conversation's "form done" is saved in a later transaction, so the form is still at its review;
-        # Telegram re-delivers the unconfirmed 确认提交 update (or the worker presses it again) and a second
-        # ticket is filed. Nothing is lost. The fix is an idempotent submit (a form id carried into
-        # TicketService.create as a dedupe key, returning the existing ticket); then make this an assert.
-        pytest.xfail(f"a kill between the ticket and the form's state filed twice for workers {double_filed}")
+    # A kill after the ticket commits and before the form's state is saved leaves the form at its review;
+    # Telegram re-delivers the 确认提交 update (or the worker presses it again). The form's id is the
+    # ticket's form_key, so that second submit returns the ticket already filed.
+    assert not double_filed, f"a repeated submit filed a second ticket for workers {double_filed}"

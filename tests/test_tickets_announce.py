@@ -60,3 +60,25 @@ async def test_a_ticket_opened_without_a_reply_is_announced_at_once(tmp_path):
         assert message.recipient == "w2" and ticket.code in message.text
     finally:
         await services.close()
+
+
+async def test_a_form_submitted_twice_files_one_ticket(tmp_path):
+    """A crash after the ticket commits but before the conversation is saved leaves the form at its
+    last question; Telegram then re-sends the button press. The same form must not file twice."""
+    from bot.dialogue import buttons as B
+
+    services, _ = await open_services(tmp_path)
+    worker = UserRef("console", "w5")
+    try:
+        await services.dialogue.handle(Incoming(worker, button=B.HUMAN))
+        before, _ = await services.dialogue.store.load(worker.key)          # the form, waiting for consent
+        assert before.flow == "callback" and before.draft.get("form_id")
+        first = await services.dialogue.handle(Incoming(worker, button=B.CALLBACK_YES))
+        await services.dialogue.store.save(worker.key, before, services.clock.now())   # as if never saved
+        second = await services.dialogue.handle(Incoming(worker, button=B.CALLBACK_YES))
+        [ticket] = await services.tickets.tickets_of("console", "w5")
+        assert ticket.code in "\n".join(r.text for r in first) and ticket.code in "\n".join(r.text for r in second)
+        assert [e.type for e in await services.tickets.events(ticket.id)] == ["created"]
+        assert len(await pending_for(services, "staff")) == 1                # one alert, not two
+    finally:
+        await services.close()

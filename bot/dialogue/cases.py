@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.clock import to_local
 from bot.dialogue import buttons as B
 from bot.dialogue import validate, words
-from bot.dialogue.intake import format_amount
+from bot.dialogue.intake import format_amount, new_form_id
 from bot.dialogue.safety import safety_keys
 from bot.dialogue.turn import Turn
 from bot.dialogue.types import Reply
@@ -93,6 +93,7 @@ class Cases:
         state.flow = "callback"
         state.step = "consent"
         state.draft = {"source_text": validate.clean_text(source)[: validate.SUMMARY_MAX]} if source else {}
+        state.draft["form_id"] = new_form_id()
         last_topic = d.answers.last_topic(turn)
         if last_topic:
             state.draft["topic"] = last_topic

@@ -16,6 +16,7 @@ in:done:evidence  in:edit:<f>  in:submit  in:cancel.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,8 @@ class IntakeFlow:
         state = turn.state
         state.reset_flow()
         state.flow = "intake"
-        draft: dict[str, Any] = {"evidence": list(state.pending_files)[:MAX_EVIDENCE], "skipped": []}
+        draft: dict[str, Any] = {"evidence": list(state.pending_files)[:MAX_EVIDENCE], "skipped": [],
+                                 "form_id": new_form_id()}
         state.pending_files = []
         confirm: list[str] = []
         if understood is not None:
@@ -405,11 +407,22 @@ class IntakeFlow:
         ticket = await d.tickets.create(
             channel=turn.channel, user_id=turn.user_id, kind=kind, intake=self.intake_of(state.draft),
             consent=self.consent_of(turn), actor=d.actor(turn), told_in_reply=True,
+            form_key=form_key(turn),
         )
         state.reset_flow()
         key = "human.created" if kind == Kind.CALLBACK else "intake.created"
         turn.replies.append(Reply(d.t(key, code=ticket.code, eta=d.t(f"eta.{ticket.priority}")),
                                   [[d.button("btn.menu.status", B.STATUS), d.menu_button()]], settles=(ticket.id,)))
+
+
+def new_form_id() -> str:
+    """Names one form from its first question on; saved with the draft, so a repeated submit is recognised."""
+    return secrets.token_hex(8)
+
+
+def form_key(turn: Turn) -> str | None:
+    form_id = turn.state.draft.get("form_id")
+    return f"{turn.channel}:{turn.user_id}:{form_id}" if form_id else None
 
 
 def format_amount(value: float | None) -> str:

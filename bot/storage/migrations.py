@@ -229,11 +229,17 @@ UPDATE tickets SET last_update_at = (
       AND e.type IN ('assigned', 'staff_reply', 'state', 'reopened'));
 """
 
+_V5 = """
+ALTER TABLE tickets ADD COLUMN form_key TEXT;   -- the intake form that filed it: a repeated submit files nothing new
+CREATE UNIQUE INDEX tickets_form_key ON tickets (form_key) WHERE form_key IS NOT NULL;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations, tickets, events, outbox", _V1),
     Migration(2, "report indexes for stats", _V2),
     Migration(3, "follow-up scheduler indexes", _V3),
     Migration(4, "monthly ticket counts kept by triggers; tickets.last_update_at", _V4),
+    Migration(5, "tickets.form_key: one ticket per submitted form", _V5),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -143,13 +143,18 @@ class TicketService:
 
     # ------------------------------------------------------------------ worker side
     async def create(self, *, channel: str, user_id: str, kind: Kind, intake: Intake,
-                     consent: Consent | None, actor: Actor, told_in_reply: bool = False) -> Ticket:
+                     consent: Consent | None, actor: Actor, told_in_reply: bool = False,
+                     form_key: str | None = None) -> Ticket:
         """Open a ticket; staff are alerted and the worker is told the code, both through the outbox.
 
         `told_in_reply=True` when the caller tells the worker the code in its own reply (the
         dialogue does): the worker's confirmation is then held back for `REPLY_GRACE` and the
         channel calls `settle_told` once that reply is delivered. If the reply is lost (a crash,
         Telegram down), the held-back confirmation goes out by itself: never lost, and not said twice.
+
+        `form_key` names the form being submitted: a second submit of the same form (a button
+        pressed twice, Telegram re-sending an update after a crash) returns the ticket it already
+        filed and writes nothing.
         """
         kind = Kind(kind)
         if not channel or not user_id or channel == outbox.STAFF_CHANNEL:
@@ -163,6 +168,10 @@ class TicketService:
         topic = intake.topic or "none"
         now = self._now()
         async with self.db.transaction() as conn:
+            if form_key:
+                filed = await conn.execute_fetchall("SELECT id FROM tickets WHERE form_key = ?", (form_key,))
+                if filed:
+                    return await self._reload(conn, int(filed[0][0]))
             code = await allocate_code(conn, now)
             inserted = await conn.execute_fetchall(
                 "INSERT INTO tickets (code, channel, user_id, kind, state, priority, priority_rank, topic, platform, "
@@ -176,6 +185,8 @@ class TicketService:
                 ),
             )
             ticket_id = int(inserted[0][0])
+            if form_key:
+                await conn.execute("UPDATE tickets SET form_key = ? WHERE id = ?", (form_key, ticket_id))
             await self._event(conn, ticket_id, actor, "created", now, data={
                 "kind": kind.value, "priority": priority.value, "topic": topic,
                 "consent": consent.text_version if consent else None,
