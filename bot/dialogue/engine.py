@@ -9,6 +9,7 @@ at a time per worker, so a restart continues where the worker was.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import weakref
 from datetime import timedelta
@@ -54,6 +55,7 @@ class Dialogue:
 
     # ---- the one entry point -------------------------------------------------------------
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        incoming = encodable(incoming)
         key = incoming.user.key
         lock = self._locks.get(key)
         if lock is None:
@@ -329,3 +331,16 @@ class Dialogue:
     def topic_name(self, topic: str) -> str:
         key = f"topic.{topic}"
         return self.t(key) if key in self.texts else topic
+
+
+def _encodable_text(value: str) -> str:
+    """Lone surrogates (broken emoji halves some clients send) cannot be stored as UTF-8: make them �."""
+    return value.encode("utf-8", "replace").decode("utf-8") if value else value
+
+
+def encodable(incoming: Incoming) -> Incoming:
+    text = _encodable_text(incoming.text)
+    name = _encodable_text(incoming.display_name)
+    if text == incoming.text and name == incoming.display_name:
+        return incoming
+    return dataclasses.replace(incoming, text=text, display_name=name)
