@@ -77,6 +77,18 @@ class Texts:
     def placeholders(self, key: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(self._texts[key]) if name}
 
+    def require(self, required: dict[str, set[str]], where: str) -> None:
+        """Fail at start-up, not in front of a worker: every key a module renders exists and uses
+        only the placeholders that module passes (`required` maps key → the names it passes)."""
+        problems = []
+        for key, given in required.items():
+            if key not in self._texts:
+                problems.append(f"{key}: missing")
+            elif extra := self.placeholders(key) - given:
+                problems.append(f"{key}: unknown placeholder(s) {sorted(extra)}; available: {sorted(given)}")
+        if problems:
+            raise TextsError(f"{where} are incomplete:\n" + "\n".join(problems))
+
     def render(self, key: str, **values: Any) -> str:
         try:
             template = self._texts[key]

@@ -39,3 +39,14 @@ def test_duplicate_key_across_files(tmp_path):
     write(tmp_path, "b.yaml", "version: 1\ntexts:\n  hi: y\n")
     with pytest.raises(TextsError, match=r"already defined in a\.yaml"):
         Texts.load(tmp_path)
+
+
+def test_require_names_missing_keys_and_unknown_placeholders(tmp_path):
+    write(tmp_path, "a.yaml", "version: 1\ntexts:\n  hi: 你好，{name}{oops}\n")
+    texts = Texts.load(tmp_path)
+    texts.require({"hi": {"name", "oops"}}, "test texts")
+    with pytest.raises(TextsError) as exc:
+        texts.require({"hi": {"name"}, "bye": set()}, "test texts (a.yaml)")
+    message = str(exc.value)
+    assert "test texts (a.yaml) are incomplete" in message
+    assert "bye: missing" in message and "hi: unknown placeholder(s) ['oops']" in message

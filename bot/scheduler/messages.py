@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.scheduler import plan as P
-from bot.texts import Texts, TextsError
+from bot.texts import Texts
 from bot.tickets.api import Priority, Ticket
 from bot.tickets.notify import money
 from bot.tickets.outbox import STAFF_CHANNEL, Outgoing
@@ -52,14 +52,7 @@ REQUIRED: dict[str, set[str]] = {
 
 def check_texts(texts: Texts) -> None:
     """Every key rendered here exists and uses only the placeholders it is given."""
-    problems = []
-    for key, given in REQUIRED.items():
-        if key not in texts:
-            problems.append(f"{key}: missing")
-        elif extra := texts.placeholders(key) - given:
-            problems.append(f"{key}: unknown placeholder(s) {sorted(extra)}; available: {sorted(given)}")
-    if problems:
-        raise TextsError("scheduler texts (data/texts/scheduler.yaml) are incomplete:\n" + "\n".join(problems))
+    texts.require(REQUIRED, "scheduler texts (data/texts/scheduler.yaml)")
 
 
 def _number(value: float) -> str:

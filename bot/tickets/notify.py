@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.texts import Texts, TextsError
+from bot.texts import Texts
 from bot.tickets import states
 from bot.tickets.api import Actor, Intake, Kind, Priority, State, Ticket
 from bot.tickets.outbox import STAFF_CHANNEL, Outgoing
@@ -54,14 +54,7 @@ REQUIRED: dict[str, set[str]] = {
 
 def check_texts(texts: Texts) -> None:
     """Every key the service renders exists and uses only the placeholders it is given."""
-    problems = []
-    for key, given in REQUIRED.items():
-        if key not in texts:
-            problems.append(f"{key}: missing")
-        elif extra := texts.placeholders(key) - given:
-            problems.append(f"{key}: unknown placeholder(s) {sorted(extra)}; available: {sorted(given)}")
-    if problems:
-        raise TextsError("ticket texts (data/texts/tickets.yaml) are incomplete:\n" + "\n".join(problems))
+    texts.require(REQUIRED, "ticket texts (data/texts/tickets.yaml)")
 
 
 def money(amount: float) -> str:
