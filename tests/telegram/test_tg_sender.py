@@ -180,3 +180,17 @@ async def test_evidence_is_shown_to_staff_as_the_photo_itself(bot, services):
     await flush(sender)
     photos = bot.calls(SendPhoto)
     assert len(photos) == 1 and photos[0].photo == "AgACphoto1" and ticket.code in photos[0].caption
+
+
+async def test_an_urgent_re_alert_is_sent_but_not_pinned_again(bot, services):
+    from bot.tickets.outbox import Outgoing
+
+    ticket = await new_ticket(services, kind=Kind.URGENT, topic="injury", summary="骑手摔伤了", injury=True)
+    sender = make_sender(bot, services)
+    await flush(sender)
+    await services.tickets.enqueue(Outgoing("staff", "", f"🚨 {ticket.code} 还没有人接单", "alert", ticket.id,
+                                            meta={"urgent": True, "event": "reminder", "code": ticket.code}))
+    await flush(sender)
+    alerts = sends_to(bot, STAFF_CHAT_ID)
+    assert len(alerts) == 2 and "还没有人接单" in alerts[1].text
+    assert len(bot.calls(PinChatMessage)) == 1          # the first alert only

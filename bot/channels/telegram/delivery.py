@@ -130,7 +130,7 @@ class Delivery:
                 await self.tickets.set_staff_thread(ticket.id, thread)
                 progress.thread = thread
             progress.extras_done = True
-            if urgent:
+            if urgent and message.meta.get("event") != "reminder":   # pin the alert once, not every re-alert
                 await self._pin(first)
         return {"message_ids": list(progress.message_ids), "chat_id": chat_id, "thread": progress.thread}
 
