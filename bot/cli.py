@@ -35,6 +35,28 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     return parser
 
 
+# Problems a person fixes by editing data or the environment, not bugs: one plain message, exit 2.
+# Named, not imported, so a subcommand that never loads a module pays nothing for it.
+DATA_ERRORS: tuple[tuple[str, str], ...] = (
+    ("intents.lexicon", "LexiconError"),
+    ("knowledge.loader", "KbError"),
+    ("bot.texts", "TextsError"),
+    ("bot.config", "ConfigError"),
+    ("bot.scheduler.calendar", "CalendarError"),
+    ("bot.scheduler.rules", "RulesError"),
+    ("bot.storage.db", "DatabaseError"),
+)
+
+
+def is_data_error(exc: BaseException) -> bool:
+    for module_name, class_name in DATA_ERRORS:
+        module = sys.modules.get(module_name)
+        error_class = getattr(module, class_name, None) if module else None
+        if error_class is not None and isinstance(exc, error_class):
+            return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv)
@@ -46,3 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if not is_data_error(exc):
+            raise
+        print(f"gongyou {args.command}: {exc}", file=sys.stderr)
+        return 2
