@@ -232,6 +232,8 @@ UPDATE tickets SET last_update_at = (
 _V5 = """
 ALTER TABLE tickets ADD COLUMN form_key TEXT;   -- the intake form that filed it: a repeated submit files nothing new
 CREATE UNIQUE INDEX tickets_form_key ON tickets (form_key) WHERE form_key IS NOT NULL;
+-- the daily retention purge looks for finished tickets whose personal data is still there
+CREATE INDEX tickets_purge ON tickets (final_at) WHERE final_at IS NOT NULL AND erased_at IS NULL;
 """
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -239,7 +241,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "report indexes for stats", _V2),
     Migration(3, "follow-up scheduler indexes", _V3),
     Migration(4, "monthly ticket counts kept by triggers; tickets.last_update_at", _V4),
-    Migration(5, "tickets.form_key: one ticket per submitted form", _V5),
+    Migration(5, "tickets.form_key: one ticket per submitted form; retention purge index", _V5),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
