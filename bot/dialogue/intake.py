@@ -421,8 +421,9 @@ def new_form_id() -> str:
 
 
 def form_key(turn: Turn) -> str | None:
+    # The random id alone (64 bits, made by us): no worker id in it, so erasure has nothing to blank here.
     form_id = turn.state.draft.get("form_id")
-    return f"{turn.channel}:{turn.user_id}:{form_id}" if form_id else None
+    return f"form:{form_id}" if form_id else None
 
 
 def format_amount(value: float | None) -> str:

@@ -84,12 +84,16 @@ class WorkerRecords:
                 and not self.outbox_waiting and not self.outbox_delivered)
 
 
+# Draft keys the bot sets for itself: nothing the worker told us.
+BOOKKEEPING = frozenset({"form_id", "skipped"})
+
+
 def has_personal_state(state: ConversationState | None) -> bool:
     """A conversation row holds something the worker told us (a draft, consent, files); being in a
     flow with nothing filled in yet is not personal data."""
     if state is None:
         return False
-    filled = any(value not in (None, "", [], {}) for value in state.draft.values())
+    filled = any(value not in (None, "", [], {}) for key, value in state.draft.items() if key not in BOOKKEEPING)
     return bool(filled or state.consent or state.pending_files)
 
 
