@@ -12,3 +12,22 @@ from bot.paths import data_dir
 @pytest.fixture(scope="session")
 def data_path() -> Path:
     return data_dir()
+
+
+@pytest.fixture(scope="session")
+def understanding():
+    """The real classifier and knowledge base, loaded once: loading is the slow part of most tests."""
+    from bot.understand import Understanding
+
+    return Understanding.load()
+
+
+@pytest.fixture
+async def services(tmp_path: Path, understanding):
+    """The whole bot on a fresh database file with a clock that only moves when told."""
+    from bot.clock import FakeClock
+    from bot.services import Services
+
+    opened = await Services.open(tmp_path / "gongyou.sqlite3", clock=FakeClock(), understanding=understanding)
+    yield opened
+    await opened.close()

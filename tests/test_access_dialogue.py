@@ -4,34 +4,18 @@ nothing. Each case checks the reply shows none of the other worker's data and th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bot.clock import FakeClock
 from bot.dialogue import buttons as B
 from bot.dialogue.types import Incoming, UserRef
 from bot.services import Services
 from bot.tickets.api import Actor, Intake, Kind, State
-from bot.understand import Understanding
 
 VICTIM = UserRef("telegram", "8101")
 GUESSER = UserRef("telegram", "8102")
 SECRET_SUMMARY = "站长把我的电动车扣了不还"
 SECRET_PHONE = "13566667777"
 STAFF = Actor("staff", "telegram:9001", "李姐")
-
-
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
-
-
-@pytest.fixture
-async def services(tmp_path: Path, understanding: Understanding):
-    opened = await Services.open(tmp_path / "gongyou.sqlite3", clock=FakeClock(), understanding=understanding)
-    yield opened
-    await opened.close()
 
 
 @pytest.fixture

@@ -12,31 +12,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from bot.channels.console.io import ConsoleIO, parse_number, safe
 from bot.channels.console.staff import StaffConsole
 from bot.channels.console.worker import WorkerConsole
-from bot.clock import FakeClock
 from bot.dialogue.types import Button
 from bot.services import Services
 from bot.tickets.api import Actor
-from bot.understand import Understanding
 
 REPO = Path(__file__).resolve().parent.parent
 STAFF = Actor("staff", "console:小李", "小李")
-
-
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
-
-
-@pytest.fixture
-async def services(tmp_path: Path, understanding: Understanding):
-    opened = await Services.open(tmp_path / "gongyou.sqlite3", clock=FakeClock(), understanding=understanding)
-    yield opened
-    await opened.close()
 
 
 async def chat(services: Services, lines: list[str], user: str = "local") -> str:

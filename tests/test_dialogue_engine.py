@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,21 +14,8 @@ from bot.clock import FakeClock
 from bot.dialogue import buttons as B
 from bot.dialogue.types import Attachment, Incoming, UserRef
 from bot.services import Services
-from bot.understand import Understanding
 
 USER = UserRef("console", "engine-test")
-
-
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
-
-
-@pytest.fixture
-async def services(tmp_path: Path, understanding: Understanding):
-    opened = await Services.open(tmp_path / "gongyou.sqlite3", clock=FakeClock(), understanding=understanding)
-    yield opened
-    await opened.close()
 
 
 async def press(services: Services, data: str, user: UserRef = USER):

@@ -217,11 +217,6 @@ async def replay(story: Story, db_path: Path, understanding: Any) -> None:
 STORIES = load_stories()
 
 
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
-
-
 def test_there_are_enough_stories_and_every_act_is_covered():
     assert len(STORIES) >= 25
     tags = {t for s in STORIES for t in s.tags}

@@ -11,12 +11,6 @@ import pytest
 
 from bot.understand import Understanding
 
-
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
-
-
 FIRST = [
     ("站长押了我两个月的工钱不给，我该找谁", "wage.arrears_steps"),
     ("工伤认定的申请是单位交还是我自己交", "injury.recognition"),

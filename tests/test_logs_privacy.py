@@ -25,7 +25,6 @@ from bot.dialogue.store import ConversationStore
 from bot.dialogue.types import Attachment, Incoming, Reply, UserRef
 from bot.services import Services
 from bot.tickets.api import Actor, State
-from bot.understand import Understanding
 
 WORKER_NAME = "欧阳翠花"
 PHONE = "13912345678"
@@ -44,11 +43,6 @@ RESOLVE_REASON = "鑫达物流已退还紫罗兰电动车押金"
 SECRETS = (WORKER_NAME, PHONE, PHONE_TYPED, EMPLOYER, "紫罗兰", "鑫达物流", "周四下午三点", "钥匙还在", "司马")
 LOGGERS = ("", "bot", "intents", "knowledge", "aiosqlite", "aiogram", "aiogram.event", "aiogram.dispatcher",
            "aiohttp", "asyncio", "jieba")
-
-
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
 
 
 @pytest.fixture

@@ -17,11 +17,6 @@ from bot.understand import Understanding
 WORKER = UserRef("telegram", "7301")
 
 
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

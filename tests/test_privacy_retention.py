@@ -24,11 +24,6 @@ STAFF = Actor("staff", "telegram:201", "李姐")
 TOKEN = "123456:" + "a" * 35
 
 
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(T0)

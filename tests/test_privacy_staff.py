@@ -4,34 +4,19 @@ and the worker's /mydata and /forget in the console chat."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 
 from bot.channels.console.io import ConsoleIO
 from bot.channels.console.staff import StaffConsole
 from bot.channels.console.worker import WorkerConsole
-from bot.clock import FakeClock
 from bot.privacy.service import Privacy
 from bot.services import Services
 from bot.tickets.api import AccessError, Actor, Intake, Kind
-from bot.understand import Understanding
 
 STAFF = Actor("staff", "console:李姐", "李姐")
 WORKER = Actor("worker", "telegram:3101", "陈大哥")
 PHONE = "13655556666"
-
-
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
-
-
-@pytest.fixture
-async def services(tmp_path: Path, understanding: Understanding):
-    opened = await Services.open(tmp_path / "gongyou.sqlite3", clock=FakeClock(), understanding=understanding)
-    yield opened
-    await opened.close()
 
 
 async def staff(services: Services, lines: list[str]) -> str:

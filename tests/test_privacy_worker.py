@@ -35,11 +35,6 @@ INTERNAL = "站长态度强硬，准备找平台"
 PERSONAL = (NAME, PHONE, SUMMARY, EMPLOYER, FOLLOW_UP, STAFF_REPLY, INTERNAL, "AgACpayslip")
 
 
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

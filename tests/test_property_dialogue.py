@@ -35,7 +35,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
@@ -398,11 +397,6 @@ def replay(code: str, log: list[tuple[str, dict[str, Any]]]) -> str:
             raise AssertionError(f"{code}: unexpected state-changing event {type_}: {data}")
         current = target
     return current.value
-
-
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
 
 
 async def run(understanding: Understanding, steps: list[tuple[str, int, Any]]) -> World:

@@ -17,15 +17,9 @@ from bot.scheduler import runner as R
 from bot.scheduler.followup import FollowUp
 from bot.services import Services
 from bot.tickets.api import Actor, Consent, Intake, Kind, State
-from bot.understand import Understanding
 
 T0 = datetime(2026, 9, 21, 10, 0, tzinfo=LOCAL_TZ)       # a Monday
 STAFF = Actor("staff", "telegram:201", "李姐")
-
-
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
 
 
 @pytest.fixture

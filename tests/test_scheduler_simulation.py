@@ -40,11 +40,6 @@ def worker(label: str) -> Actor:
     return Actor("worker", f"telegram:{label}", f"工友{label}")
 
 
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
-
-
 @dataclass
 class Sim:
     db_path: Path

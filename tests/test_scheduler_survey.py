@@ -12,16 +12,10 @@ from bot.scheduler import satisfaction
 from bot.scheduler.followup import FollowUp
 from bot.services import Services
 from bot.tickets.api import Actor, Consent, Intake, Kind, State
-from bot.understand import Understanding
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=LOCAL_TZ)
 STAFF = Actor("staff", "telegram:201", "李姐")
 WORKER = UserRef("telegram", "9001")
-
-
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
 
 
 @pytest.fixture

@@ -28,15 +28,9 @@ from bot.services import Services
 from bot.storage.db import Database
 from bot.storage.migrations import LATEST_VERSION
 from bot.tickets.api import Actor, Intake, Kind
-from bot.understand import Understanding
 
 WORKER = Actor("worker", "telegram:5001", "工友")
 LONG_SUMMARY = "老板拖欠工资，站点一直推说平台没结算。" * 20
-
-
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding.load()
 
 
 async def consistency_problems(db: Database) -> list[str]:
