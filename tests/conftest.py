@@ -23,11 +23,18 @@ def understanding():
 
 
 @pytest.fixture
-async def services(tmp_path: Path, understanding):
-    """The whole bot on a fresh database file with a clock that only moves when told."""
+def clock():
+    """A clock that only moves when told; a test module may override it with another start."""
     from bot.clock import FakeClock
+
+    return FakeClock()
+
+
+@pytest.fixture
+async def services(tmp_path: Path, understanding, clock):
+    """The whole bot on a fresh database file, on the `clock` fixture."""
     from bot.services import Services
 
-    opened = await Services.open(tmp_path / "gongyou.sqlite3", clock=FakeClock(), understanding=understanding)
+    opened = await Services.open(tmp_path / "gongyou.sqlite3", clock=clock, understanding=understanding)
     yield opened
     await opened.close()

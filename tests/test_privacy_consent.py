@@ -4,29 +4,13 @@ agreed, not when the form was sent — and /mydata shows it back to the worker."
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
-import pytest
-
-from bot.clock import FakeClock, to_local
+from bot.clock import to_local
 from bot.dialogue import buttons as B
 from bot.dialogue.types import Incoming, UserRef
 from bot.services import Services
-from bot.understand import Understanding
 
 WORKER = UserRef("telegram", "7301")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def services(tmp_path: Path, understanding: Understanding, clock: FakeClock):
-    opened = await Services.open(tmp_path / "gongyou.sqlite3", clock=clock, understanding=understanding)
-    yield opened
-    await opened.close()
 
 
 async def turn(services: Services, **what):

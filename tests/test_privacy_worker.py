@@ -13,14 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.dialogue import buttons as B
 from bot.dialogue.types import Attachment, Incoming, UserRef
 from bot.privacy.flow import forget_payload
 from bot.privacy.report import MAX_CHARS
 from bot.services import Services
 from bot.tickets.api import Actor, State
-from bot.understand import Understanding
 
 WORKER = UserRef("telegram", "5550001")
 OTHER = UserRef("telegram", "5550002")
@@ -33,18 +31,6 @@ FOLLOW_UP = "站长今天又打电话骂我"
 STAFF_REPLY = "我们明天去站点了解情况"
 INTERNAL = "站长态度强硬，准备找平台"
 PERSONAL = (NAME, PHONE, SUMMARY, EMPLOYER, FOLLOW_UP, STAFF_REPLY, INTERNAL, "AgACpayslip")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def services(tmp_path: Path, understanding: Understanding, clock: FakeClock):
-    opened = await Services.open(tmp_path / "gongyou.sqlite3", clock=clock, understanding=understanding)
-    yield opened
-    await opened.close()
 
 
 async def turn(services: Services, user: UserRef = WORKER, **what):

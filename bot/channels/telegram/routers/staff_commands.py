@@ -71,6 +71,14 @@ async def _run(message: Message, replier: Replier, wording: Wording, sender: Out
     return result if result is not None else True
 
 
+async def _change(message: Message, replier: Replier, wording: Wording, sender: OutboxSender, labels: Labels,
+                  action: Any) -> None:
+    """A state change: run it through `_run`, then tell staff the ticket's new state."""
+    changed = await _run(message, replier, wording, sender, action)
+    if changed:
+        await _say(message, replier, wording("tg.staff.done", code=changed.code, state=labels.state(changed.state)))
+
+
 async def queue(message: Message, tickets: Any, replier: Replier, wording: Wording, labels: Labels) -> None:
     waiting = await tickets.queue(limit=30)
     if not waiting:
@@ -113,10 +121,8 @@ async def transfer(message: Message, command: CommandObject, staff: Actor, ticke
         await _say(message, replier, wording("tg.staff.usage.transfer"))
         return
     target = TRANSFER_TARGETS.get(target, target)
-    changed = await _run(message, replier, wording, sender, tickets.change_state(
+    await _change(message, replier, wording, sender, labels, tickets.change_state(
         ticket.id, staff, State.TRANSFERRED, reason=reason.strip(), transfer_to=target))
-    if changed:
-        await _say(message, replier, wording("tg.staff.done", code=changed.code, state=labels.state(changed.state)))
 
 
 async def resolve(message: Message, command: CommandObject, staff: Actor, tickets: Any, replier: Replier,
@@ -129,10 +135,8 @@ async def resolve(message: Message, command: CommandObject, staff: Actor, ticket
     if not match:
         await _say(message, replier, wording("tg.staff.usage.resolve"))
         return
-    changed = await _run(message, replier, wording, sender, tickets.change_state(
+    await _change(message, replier, wording, sender, labels, tickets.change_state(
         ticket.id, staff, State.RESOLVED, reason=note_text.strip(), amount_recovered=float(match.group(1))))
-    if changed:
-        await _say(message, replier, wording("tg.staff.done", code=changed.code, state=labels.state(changed.state)))
 
 
 async def close(message: Message, command: CommandObject, staff: Actor, tickets: Any, replier: Replier,
@@ -143,10 +147,8 @@ async def close(message: Message, command: CommandObject, staff: Actor, tickets:
     if not reason:
         await _say(message, replier, wording("tg.staff.usage.close"))
         return
-    changed = await _run(message, replier, wording, sender,
-                         tickets.change_state(ticket.id, staff, State.CLOSED, reason=reason))
-    if changed:
-        await _say(message, replier, wording("tg.staff.done", code=changed.code, state=labels.state(changed.state)))
+    await _change(message, replier, wording, sender, labels,
+                  tickets.change_state(ticket.id, staff, State.CLOSED, reason=reason))
 
 
 async def reopen(message: Message, command: CommandObject, staff: Actor, tickets: Any, replier: Replier,
@@ -154,9 +156,7 @@ async def reopen(message: Message, command: CommandObject, staff: Actor, tickets
     ticket, reason = await _ticket_or_explain(message, command, tickets, replier, wording)
     if ticket is None:
         return
-    changed = await _run(message, replier, wording, sender, tickets.reopen(ticket.id, staff, reason))
-    if changed:
-        await _say(message, replier, wording("tg.staff.done", code=changed.code, state=labels.state(changed.state)))
+    await _change(message, replier, wording, sender, labels, tickets.reopen(ticket.id, staff, reason))
 
 
 async def stats(message: Message, tickets: Any, replier: Replier, wording: Wording, labels: Labels) -> None:
