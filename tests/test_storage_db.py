@@ -88,6 +88,59 @@ async def test_nested_transaction_is_refused_not_deadlocked(tmp_path):
         await db.close()
 
 
+async def test_single_statements_never_see_another_coroutines_uncommitted_writes(tmp_path):
+    """fetch_all and execute skip BEGIN/COMMIT but wait for the lock: a read cannot slip into the
+    middle of a transaction on the shared connection and see (or act on) half of it."""
+    db = await Database.open(tmp_path / "g.db")
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def half_written_then_rolled_back() -> None:
+        with pytest.raises(ZeroDivisionError):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO conversations VALUES ('ghost', '{}', 'x')")
+                inside.set()
+                await release.wait()
+                1 / 0  # noqa: B018
+
+    try:
+        writer = asyncio.create_task(half_written_then_rolled_back())
+        await inside.wait()
+        read = asyncio.create_task(db.fetch_all("SELECT user_key FROM conversations"))
+        write = asyncio.create_task(db.execute("INSERT INTO conversations VALUES ('real', '{}', 'x')"))
+        await asyncio.sleep(0.05)
+        assert not read.done() and not write.done()     # both wait for the transaction to finish
+        release.set()
+        await writer
+        assert [r[0] for r in await read] == []         # never saw 'ghost'
+        assert await write == 1
+        rows = await db.fetch_all("SELECT user_key FROM conversations")
+        assert [r["user_key"] for r in rows] == ["real"]   # the single write was not rolled back with it
+    finally:
+        await db.close()
+
+
+async def test_single_statements_inside_a_transaction_are_refused_not_deadlocked(tmp_path):
+    db = await Database.open(tmp_path / "g.db")
+    try:
+        async with db.transaction():
+            with pytest.raises(RuntimeError, match="inside a transaction"):
+                await db.fetch_all("SELECT 1")
+            with pytest.raises(RuntimeError, match="inside a transaction"):
+                await db.execute("DELETE FROM conversations")
+    finally:
+        await db.close()
+
+
+async def test_a_single_write_is_durable_without_an_explicit_commit(tmp_path):
+    path = tmp_path / "g.db"
+    db = await Database.open(path)
+    await db.execute("INSERT INTO conversations VALUES ('k', '{}', 'x')")
+    await db.close()
+    with sqlite3.connect(path) as other:        # a different connection, after a clean close
+        assert other.execute("SELECT user_key FROM conversations").fetchall() == [("k",)]
+
+
 async def test_newer_schema_is_refused_with_a_clear_message(tmp_path):
     path = tmp_path / "g.db"
     db = await Database.open(path)

@@ -17,13 +17,10 @@ class ConversationStore:
 
     async def load(self, user_key: str) -> tuple[ConversationState, datetime | None]:
         """The saved state and when it was saved (`None` for a worker we have not seen)."""
-        async with self.db.transaction(write=False) as conn:
-            cursor = await conn.execute(
-                "SELECT state, updated_at FROM conversations WHERE user_key = ?", (user_key,)
-            )
-            row = await cursor.fetchone()
-        if row is None:
+        rows = await self.db.fetch_all("SELECT state, updated_at FROM conversations WHERE user_key = ?", (user_key,))
+        if not rows:
             return ConversationState(), None
+        row = rows[0]
         try:
             updated = datetime.fromisoformat(row[1])
         except (TypeError, ValueError):
@@ -31,13 +28,11 @@ class ConversationStore:
         return ConversationState.from_json(row[0]), updated
 
     async def save(self, user_key: str, state: ConversationState, now: datetime) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO conversations (user_key, state, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (user_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                (user_key, state.to_json(), now.isoformat()),
-            )
+        await self.db.execute(
+            "INSERT INTO conversations (user_key, state, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            (user_key, state.to_json(), now.isoformat()),
+        )
 
     async def forget(self, user_key: str) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute("DELETE FROM conversations WHERE user_key = ?", (user_key,))
+        await self.db.execute("DELETE FROM conversations WHERE user_key = ?", (user_key,))

@@ -12,9 +12,10 @@ import contextvars
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -217,6 +218,35 @@ class Database:
                     raise
             finally:
                 _in_transaction.reset(token)
+
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        """One read statement, under the same lock as the transactions.
+
+        A single statement outside BEGIN … COMMIT is its own transaction in SQLite, so it reads one
+        consistent snapshot; and with the lock it never sees another coroutine's uncommitted
+        writes. It costs one trip to aiosqlite's thread instead of three (BEGIN, SELECT, COMMIT),
+        and the lock is held for that one trip only: this is the hot path of every dialogue turn.
+        """
+        self._refuse_nesting("fetch_all")
+        async with self._lock:
+            return list(await self.conn.execute_fetchall(sql, params))
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One write statement, atomic and durable on its own (SQLite's implicit transaction).
+
+        For writes that are a single statement (saving a conversation): one trip to SQLite's
+        thread instead of three. Returns the number of rows changed. Anything that must change
+        two rows together belongs in `transaction()`.
+        """
+        self._refuse_nesting("execute")
+        async with self._lock:
+            cursor = await self.conn.execute(sql, params)
+            return cursor.rowcount
+
+    @staticmethod
+    def _refuse_nesting(what: str) -> None:
+        if _in_transaction.get():
+            raise RuntimeError(f"Database.{what}() inside a transaction: use the transaction's connection")
 
     async def backup(self, dest: str | Path) -> Path:
         """A consistent, compact copy of the live database (VACUUM INTO), owner-readable only.

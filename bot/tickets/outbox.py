@@ -14,6 +14,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.storage.db import Database
 from bot.tickets.api import OutboxMessage
 from bot.tickets.timefmt import from_db, to_db
 
@@ -68,10 +69,11 @@ LIMIT ?
 """
 
 
-async def pending(conn: aiosqlite.Connection, now: datetime, *, channel: str | None, limit: int) -> list[OutboxMessage]:
+async def pending(db: Database, now: datetime, *, channel: str | None, limit: int) -> list[OutboxMessage]:
+    """One statement (its own snapshot), read outside any transaction: the sender polls this often."""
     sql = _PENDING.format(channel_filter="AND o.channel = ?" if channel is not None else "")
     params: tuple[Any, ...] = (to_db(now), channel, limit) if channel is not None else (to_db(now), limit)
-    rows = await conn.execute_fetchall(sql, params)
+    rows = await db.fetch_all(sql, params)
     return [
         OutboxMessage(
             id=r["id"], channel=r["channel"], recipient=r["recipient"], text=r["text"],

@@ -251,22 +251,20 @@ class TicketService:
         """The worker's tickets, newest first."""
         if not user_id:
             return []
-        async with self.db.transaction(write=False) as conn:
-            rows = await conn.execute_fetchall(
-                "SELECT * FROM tickets WHERE channel = ? AND user_id = ? ORDER BY id DESC", (channel, user_id)
-            )
+        rows = await self.db.fetch_all(
+            "SELECT * FROM tickets WHERE channel = ? AND user_id = ? ORDER BY id DESC", (channel, user_id)
+        )
         return [ticket_from_row(r) for r in rows]
 
     async def active_ticket_of(self, channel: str, user_id: str) -> Ticket | None:
         """The worker's newest ticket that is not resolved, transferred or closed."""
         if not user_id:
             return None
-        async with self.db.transaction(write=False) as conn:
-            rows = await conn.execute_fetchall(
-                f"SELECT * FROM tickets WHERE channel = ? AND user_id = ? AND state IN {_OPEN_SQL} "
-                "ORDER BY id DESC LIMIT 1",
-                (channel, user_id),
-            )
+        rows = await self.db.fetch_all(
+            f"SELECT * FROM tickets WHERE channel = ? AND user_id = ? AND state IN {_OPEN_SQL} "
+            "ORDER BY id DESC LIMIT 1",
+            (channel, user_id),
+        )
         return ticket_from_row(rows[0]) if rows else None
 
     # ------------------------------------------------------------------ staff side: reading
@@ -278,26 +276,23 @@ class TicketService:
         normalized = normalize_code(code)
         if not normalized:
             return None
-        async with self.db.transaction(write=False) as conn:
-            rows = await conn.execute_fetchall("SELECT * FROM tickets WHERE code = ?", (normalized,))
+        rows = await self.db.fetch_all("SELECT * FROM tickets WHERE code = ?", (normalized,))
         return ticket_from_row(rows[0]) if rows else None
 
     async def queue(self, *, limit: int = 50, assignee: str | None = None) -> list[Ticket]:
         """Open tickets (new, assigned, mediating, waiting): most urgent first, then oldest first."""
         where = f"state IN {_OPEN_SQL}" + (" AND assignee = ?" if assignee is not None else "")
         params: tuple[Any, ...] = (assignee, limit) if assignee is not None else (limit,)
-        async with self.db.transaction(write=False) as conn:
-            rows = await conn.execute_fetchall(
-                f"SELECT * FROM tickets WHERE {where} ORDER BY priority_rank, created_at, id LIMIT ?", params
-            )
+        rows = await self.db.fetch_all(
+            f"SELECT * FROM tickets WHERE {where} ORDER BY priority_rank, created_at, id LIMIT ?", params
+        )
         return [ticket_from_row(r) for r in rows]
 
     async def open_clocks(self) -> list[TicketClock]:
         """Every open ticket with the times SLA reminders are computed from (queue order)."""
-        async with self.db.transaction(write=False) as conn:
-            rows = await conn.execute_fetchall(
-                f"SELECT * FROM tickets WHERE state IN {_OPEN_SQL} ORDER BY priority_rank, created_at, id"
-            )
+        rows = await self.db.fetch_all(
+            f"SELECT * FROM tickets WHERE state IN {_OPEN_SQL} ORDER BY priority_rank, created_at, id"
+        )
         return [
             TicketClock(ticket=ticket_from_row(r), waiting_since=opt_from_db(r["waiting_since"]),
                         waiting_total_s=float(r["waiting_total_s"]), last_update_at=opt_from_db(r["last_update_at"]))
@@ -490,8 +485,7 @@ class TicketService:
             await self._update(conn, ticket_id, {"staff_thread": thread})
 
     async def ticket_by_staff_thread(self, thread: str) -> Ticket | None:
-        async with self.db.transaction(write=False) as conn:
-            rows = await conn.execute_fetchall("SELECT * FROM tickets WHERE staff_thread = ?", (thread,))
+        rows = await self.db.fetch_all("SELECT * FROM tickets WHERE staff_thread = ?", (thread,))
         return ticket_from_row(rows[0]) if rows else None
 
     # ------------------------------------------------------------------ scheduler and other producers
@@ -521,8 +515,7 @@ class TicketService:
     async def outbox_pending(self, *, channel: str | None = None, limit: int = 100) -> list[OutboxMessage]:
         """Due, unsent messages, oldest first; at most the oldest waiting one per recipient."""
         now = self._now()
-        async with self.db.transaction(write=False) as conn:
-            return await outbox.pending(conn, now, channel=channel, limit=limit)
+        return await outbox.pending(self.db, now, channel=channel, limit=limit)
 
     async def outbox_mark_sent(self, message_id: int, *, meta: dict[str, Any] | None = None) -> None:
         now = self._now()
