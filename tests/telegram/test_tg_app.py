@@ -66,3 +66,28 @@ async def test_a_failing_handler_is_logged_and_the_person_told(app, services, bo
     told = [m.text for m in bot.calls(SendMessage) if int(m.chat_id) == STAFF_CHAT_ID]
     assert told and "出了点问题" in told[-1]
     assert any("failed" in r.getMessage() for r in caplog.records)
+
+
+def _routers(router):
+    yield router
+    for child in router.sub_routers:
+        yield from _routers(child)
+
+
+async def test_every_handler_and_filter_runs_on_the_event_loop(app):
+    """aiogram sends any non-async handler or filter (a bare `F.text`) through a worker thread on
+    every update; under load that trip costs more than the check. All of ours must be awaitable."""
+    checked = 0
+    for router in _routers(app.dispatcher):
+        for name, observer in router.observers.items():
+            for handler in observer.handlers:
+                where = f"router {router.name!r}, {name} handler {handler.callback!r}"
+                assert handler.awaitable, f"{where} is not async"
+                for f in handler.filters or ():
+                    assert f.awaitable, f"{where}: filter {f.callback!r} would run in a thread (wrap it in when(...))"
+                    checked += 1
+            for f in observer._handler.filters or ():
+                assert f.awaitable, f"router {router.name!r}: {name} filter {f.callback!r} would run in a thread"
+                checked += 1
+    assert checked >= 15          # the walk really reached the routers' filters
+    assert app.dispatcher.fsm not in app.dispatcher.update.outer_middleware._middlewares    # no FSM: state lives in our database

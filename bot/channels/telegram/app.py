@@ -42,6 +42,7 @@ from bot.channels.telegram.delivery import Delivery, StaffChat
 from bot.channels.telegram.gate import GatedDialogue
 from bot.channels.telegram.middlewares.text_limit import TextLimitMiddleware
 from bot.channels.telegram.middlewares.throttling import ThrottlingMiddleware
+from bot.channels.telegram.onloop import when
 from bot.channels.telegram.ratelimit import Limits, RateLimiter
 from bot.channels.telegram.replies import Replier
 from bot.channels.telegram.routers import (
@@ -101,7 +102,8 @@ def build_bot(settings: Settings, *, session: Any = None) -> Bot:
 
 def build_dispatcher(settings: Settings, *, throttle: ThrottlingMiddleware | None = None, **workflow: Any) -> Dispatcher:
     """The Dispatcher with every router in its place; `workflow` becomes handler keyword arguments."""
-    dp = Dispatcher(settings=settings, staff_chat_id=settings.staff_chat_id, **workflow)
+    # No aiogram FSM: conversation state lives in our database, and its middleware is work on every update.
+    dp = Dispatcher(settings=settings, staff_chat_id=settings.staff_chat_id, disable_fsm=True, **workflow)
 
     staff_group = Router(name="staff_group")
     staff_group.message.filter(MagicData(F.event_chat.id == F.staff_chat_id))
@@ -109,8 +111,8 @@ def build_dispatcher(settings: Settings, *, throttle: ThrottlingMiddleware | Non
     staff_group.include_routers(staff_buttons.get_router(), staff_relay.get_router())
 
     private = Router(name="private")
-    private.message.filter(F.chat.type == "private")
-    private.callback_query.filter(F.message.chat.type == "private")
+    private.message.filter(when(F.chat.type == "private"))
+    private.callback_query.filter(when(F.message.chat.type == "private"))
     if throttle is None and settings.throttle_per_minute > 0:
         throttle = ThrottlingMiddleware(limit=settings.throttle_per_minute, period=60.0)
     if throttle is not None:

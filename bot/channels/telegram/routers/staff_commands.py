@@ -17,6 +17,7 @@ from aiogram.types import Message
 
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.keyboards import staff_keyboard
+from bot.channels.telegram.onloop import when
 from bot.channels.telegram.render import quote
 from bot.channels.telegram.replies import Replier
 from bot.channels.telegram.sender import OutboxSender
@@ -189,6 +190,6 @@ def get_router() -> Router:
     router.message.register(close, StaffOnly(), Command("close"))
     router.message.register(reopen, StaffOnly(), Command("reopen"))
     router.message.register(stats, StaffOnly(), Command("stats"))
-    router.message.register(anonymous, F.sender_chat)
+    router.message.register(anonymous, when(F.sender_chat))
     router.message.register(refuse)
     return router

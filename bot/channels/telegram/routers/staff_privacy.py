@@ -18,6 +18,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.channels.telegram.callbacks import ForgetWorker
+from bot.channels.telegram.onloop import when
 from bot.channels.telegram.render import quote
 from bot.channels.telegram.replies import Replier
 from bot.channels.telegram.routers.staff_commands import anonymous, refuse
@@ -99,7 +100,7 @@ def get_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(InStaffChatOrPrivate(), Command(COMMAND))
     router.message.register(ask, StaffOnly())
-    router.message.register(anonymous, F.sender_chat)
+    router.message.register(anonymous, when(F.sender_chat))
     router.message.register(refuse)
     router.callback_query.register(confirm, ForgetWorker.filter(), StaffOnly())
     router.callback_query.register(refuse_press, ForgetWorker.filter())

@@ -15,6 +15,7 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Message, ReactionTypeEmoji
 
+from bot.channels.telegram.onloop import when
 from bot.channels.telegram.replies import Replier
 from bot.channels.telegram.sender import OutboxSender
 from bot.channels.telegram.staff_context import StaffOnly, ticket_of_message, where_to_answer
@@ -64,9 +65,9 @@ async def refuse_outsider(message: Message, tickets: Any, replier: Replier, word
 def get_router() -> Router:
     """A fresh router with this module's handlers (one per Dispatcher)."""
     router = Router(name=__name__)
-    router.message.filter(~F.text.startswith("/"))
-    router.message.register(relay_text, F.text, StaffOnly())
-    router.message.register(anonymous, F.sender_chat)
-    router.message.register(refuse_outsider, F.text)
-    router.message.register(not_text, ~F.text, StaffOnly())
+    router.message.filter(when(~F.text.startswith("/")))
+    router.message.register(relay_text, when(F.text), StaffOnly())
+    router.message.register(anonymous, when(F.sender_chat))
+    router.message.register(refuse_outsider, when(F.text))
+    router.message.register(not_text, when(~F.text), StaffOnly())
     return router

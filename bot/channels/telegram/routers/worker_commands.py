@@ -7,6 +7,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 
 from bot.channels.telegram.incoming import WORKER_COMMANDS, from_message
+from bot.channels.telegram.onloop import when
 from bot.channels.telegram.replies import Replier
 from bot.channels.telegram.sender import OutboxSender
 from bot.dialogue.engine import Dialogue
@@ -26,5 +27,5 @@ def get_router() -> Router:
     router = Router(name=__name__)
     router.message.register(on_command, CommandStart())
     router.message.register(on_command, Command(*WORKER_COMMANDS))
-    router.message.register(on_command, F.text.in_({"取消", "算了", "不办了"}))
+    router.message.register(on_command, when(F.text.in_({"取消", "算了", "不办了"})))
     return router

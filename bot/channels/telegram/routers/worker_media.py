@@ -7,6 +7,7 @@ from aiogram import F, Router
 from aiogram.types import Message
 
 from bot.channels.telegram.incoming import from_message
+from bot.channels.telegram.onloop import when
 from bot.channels.telegram.replies import Replier
 from bot.channels.telegram.sender import OutboxSender
 from bot.channels.telegram.wording import Wording
@@ -35,8 +36,8 @@ async def on_other(message: Message, replier: Replier, wording: Wording) -> None
 def get_router() -> Router:
     """A fresh router with this module's handlers (one per Dispatcher)."""
     router = Router(name=__name__)
-    router.message.register(on_file, F.photo | F.document)
-    router.message.register(on_voice, F.voice | F.audio | F.video_note)
-    router.message.register(on_location, F.location | F.venue)
-    router.message.register(on_other, ~F.text)
+    router.message.register(on_file, when(F.photo | F.document))
+    router.message.register(on_voice, when(F.voice | F.audio | F.video_note))
+    router.message.register(on_location, when(F.location | F.venue))
+    router.message.register(on_other, when(~F.text))
     return router

@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.types import Message
 
 from bot.channels.telegram.incoming import from_message
+from bot.channels.telegram.onloop import when
 from bot.channels.telegram.replies import Replier
 from bot.channels.telegram.sender import OutboxSender
 from bot.dialogue.engine import Dialogue
@@ -20,5 +21,5 @@ async def on_text(message: Message, dialogue: Dialogue, replier: Replier, sender
 def get_router() -> Router:
     """A fresh router with this module's handlers (one per Dispatcher)."""
     router = Router(name=__name__)
-    router.message.register(on_text, F.text)
+    router.message.register(on_text, when(F.text))
     return router
