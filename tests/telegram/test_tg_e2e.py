@@ -28,7 +28,7 @@ from bot.tickets.api import Actor, Intake, Kind, State
 pytestmark = needs_intents
 
 # Telegram's limits, scaled down 20 times so the scenario runs in seconds through the same code.
-FAST = Limits(per_chat=(1, 0.05), per_group=(20, 3.0), overall=(30, 0.05))
+FAST = Limits(per_chat=(1, 0.05), per_group=(20, 3.0), overall=(30, 0.05), spacing=0.05 / 30)
 ANSWERS = ["美团外卖朝阳站", "北京市朝阳区", "13800138000"]
 SCENARIO_LIMIT_S = 40
 
