@@ -57,15 +57,20 @@ class Dialogue:
     async def handle(self, incoming: Incoming) -> list[Reply]:
         incoming = encodable(incoming)
         key = incoming.user.key
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        async with lock:
+        async with self.lock_for(key):
             try:
                 return await self._turn(incoming)
             except Exception:
                 log.exception("dialogue turn failed", extra={"user_key": key})
                 return [Reply(self.t("error"), self.menu())]
+
+    def lock_for(self, user_key: str) -> asyncio.Lock:
+        """The lock one worker's turns take. Staff erasing that worker take it too, so a turn in
+        flight cannot save the conversation back after the erasure deleted it."""
+        lock = self._locks.get(user_key)
+        if lock is None:
+            lock = self._locks[user_key] = asyncio.Lock()
+        return lock
 
     async def _turn(self, incoming: Incoming) -> list[Reply]:
         now = self.clock.now()

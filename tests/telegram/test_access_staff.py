@@ -4,12 +4,15 @@ Also /forget_worker itself: staff ask, confirm once, a second press changes noth
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import tg_updates as U
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from tg_env import OUTSIDER_ID, STAFF_CHAT_ID, STAFF_ID, WORKER_ID, flush
 
 from bot.channels.telegram.callbacks import ForgetWorker, TicketAction
+from bot.dialogue.state import ConversationState
 from bot.tickets.api import Actor, Intake, Kind, State
 
 WORKER = Actor("worker", f"telegram:{WORKER_ID}", "小李")
@@ -149,3 +152,27 @@ async def test_staff_forget_a_worker_after_confirming_and_a_second_press_changes
     await flush(app.sender)
     assert any("请管理员一并删除" in t for t in bot.texts_to(STAFF_CHAT_ID))
     assert bot.texts_to(WORKER_ID) == []
+
+
+async def test_staff_erasure_waits_for_the_workers_turn_in_flight(app, services, bot, cases, clock):
+    """A worker's turn loaded their conversation just before staff pressed 确认删除. The erasure
+    waits for that turn, so the turn cannot save the draft (a phone number) back after it."""
+    open_, _, topic = cases
+    await feed(app, U.group(STAFF_CHAT_ID, STAFF_ID, f"/forget_worker {open_.code}", thread_id=topic))
+    yes, _ = bot.calls(SendMessage)[-1].reply_markup.inline_keyboard[0]
+    card = U.bot_message(STAFF_CHAT_ID, 6001, "确认删除？", thread_id=topic)
+    key = f"telegram:{WORKER_ID}"
+    turn = services.dialogue.lock_for(key)
+    await turn.acquire()                                        # the worker's turn is running
+    try:
+        press = asyncio.create_task(feed(app, U.press(STAFF_ID, yes.callback_data, card)))
+        await asyncio.sleep(0.05)
+        assert not press.done()
+        assert (await services.tickets.get(open_.id)).user_id == str(WORKER_ID)     # not erased yet
+        draft = ConversationState(flow="intake", step="phone", draft={"phone": PHONE})
+        await services.dialogue.store.save(key, draft, clock.now())                 # the turn ends by saving
+    finally:
+        turn.release()
+    await press
+    assert (await services.tickets.get(open_.id)).user_id == ""
+    assert await services.db.fetch_all("SELECT 1 FROM conversations WHERE user_key = ?", (key,)) == []

@@ -63,7 +63,7 @@ async def ask(message: Message, command: CommandObject, tickets: Any, services: 
 
 
 async def confirm(query: CallbackQuery, callback_data: ForgetWorker, bot: Bot, staff: Actor, services: Any,
-                  wording: Wording, replier: Replier, sender: OutboxSender) -> None:
+                  dialogue: Any, wording: Wording, replier: Replier, sender: OutboxSender) -> None:
     message = query.message if isinstance(query.message, Message) else None
     if message is not None:
         with contextlib.suppress(TelegramAPIError):    # the question is answered: its buttons go
@@ -72,8 +72,12 @@ async def confirm(query: CallbackQuery, callback_data: ForgetWorker, bot: Bot, s
     if callback_data.action == "no":
         await query.answer(wording("privacy.tg.cancelled"))
         return
+    privacy = _privacy(services)
     try:
-        result = await _privacy(services).erase_by_ticket(callback_data.ticket_id, staff)
+        worker = await privacy.worker_of_ticket(callback_data.ticket_id)
+        # Wait for the worker's turn in flight, if any: it would save the conversation back.
+        async with dialogue.lock_for(":".join(worker)) if worker else contextlib.nullcontext():
+            result = await privacy.erase_by_ticket(callback_data.ticket_id, staff)
     except (TicketNotFound, AccessError) as exc:
         await query.answer(wording("tg.staff.failed", reason=str(exc))[:200], show_alert=True)
         return
