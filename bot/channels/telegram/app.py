@@ -65,6 +65,7 @@ log = logging.getLogger(__name__)
 Hook = Callable[["TelegramApp"], Awaitable[None]]
 
 POLLING_CONCURRENCY = 32
+WEBHOOK_CONNECTIONS = 32        # Telegram opens at most this many webhook requests at once (its default is 40)
 
 WORKER_MENU = (
     ("start", "开始"),
@@ -249,14 +250,18 @@ class TelegramApp:
             await self.dispatcher.stop_polling()
 
     def webhook_app(self) -> Any:
-        """An aiohttp application serving the webhook; Telegram's secret-token header is checked."""
+        """An aiohttp application serving the webhook; Telegram's secret-token header is checked.
+
+        Telegram gets its 200 only after the update was handled (not in the background): an update
+        the bot crashed on is delivered again after the restart instead of being lost, and Telegram's
+        `max_connections` (set in `run_webhook`) caps how many are handled at once."""
         from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
         from aiohttp import web
 
         secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else None
         app = web.Application()
-        SimpleRequestHandler(dispatcher=self.dispatcher, bot=self.bot, secret_token=secret).register(
-            app, path=self.webhook_path)
+        SimpleRequestHandler(dispatcher=self.dispatcher, bot=self.bot, secret_token=secret,
+                             handle_in_background=False).register(app, path=self.webhook_path)
         setup_application(app, self.dispatcher, bot=self.bot)
         return app
 
@@ -289,6 +294,7 @@ class TelegramApp:
                 url=self.settings.webhook_url or "",
                 secret_token=self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else None,
                 allowed_updates=self.dispatcher.resolve_used_update_types(),
+                max_connections=WEBHOOK_CONNECTIONS,
             )
             log.info("webhook listening on %s:%s", self.settings.webhook_listen_host, self.settings.webhook_listen_port)
             await self._stop_webhook.wait()
