@@ -69,6 +69,11 @@ class Normaliser:
         keys = sorted(replacements, key=len, reverse=True)
         self._replace_re = re.compile("|".join(map(re.escape, keys))) if keys else None
         self._punct = str.maketrans(_PUNCT_MAP)
+        # Per-character steps as translation tables filled on first sight of each character:
+        # emoji to words, then dropping symbols (line breaks become spaces); with traditional →
+        # simplified first when no multi-character emoji has to be replaced in between.
+        self._emoji_clean = _CharTable(lambda ch: _clean(ch.translate(self._emoji)))
+        self._chars = _CharTable(lambda ch: _clean(ch.translate(self._t2s).translate(self._emoji)))
 
     @staticmethod
     def _compile_pinyin(table: dict[str, str]) -> list[tuple[re.Pattern[str], str]]:
@@ -87,12 +92,14 @@ class Normaliser:
         if not text:
             return ""
         s = unicodedata.normalize("NFKC", text).lower()
-        s = s.translate(self._t2s)
-        for seq, word in self._emoji_seq.items():
-            if seq in s:
-                s = s.replace(seq, word)
-        s = s.translate(self._emoji)
-        s = "".join(" " if ch in "\n\t\r" else ch for ch in s if not _drop_char(ch))
+        if self._emoji_seq:
+            s = s.translate(self._t2s)
+            for seq, word in self._emoji_seq.items():
+                if seq in s:
+                    s = s.replace(seq, word)
+            s = s.translate(self._emoji_clean)
+        else:
+            s = s.translate(self._chars)        # the three steps above and below in one pass
         if any("a" <= ch <= "z" for ch in s):
             for pattern, word in self._pinyin:
                 s = pattern.sub(word, s)
@@ -103,6 +110,28 @@ class Normaliser:
         s = _PUNCT_RUN.sub(_keep_question, s)
         s = _SPACES.sub(" ", s).strip(" ,.")
         return s
+
+
+def _clean(text: str) -> str:
+    """Symbols, emoji and control characters dropped, line breaks and tabs made spaces."""
+    return "".join(" " if ch in "\n\t\r" else ch for ch in text if not _drop_char(ch))
+
+
+class _CharTable(dict):  # type: ignore[type-arg]
+    """A `str.translate` table computed per character on first use (`rule(ch)` gives its
+    replacement), so the characters a message has cost one dictionary look-up each."""
+
+    MAX = 20000             # characters remembered; beyond this they are computed every time
+
+    def __init__(self, rule) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self._rule = rule
+
+    def __missing__(self, code: int) -> str:
+        value = self._rule(chr(code))
+        if len(self) < self.MAX:
+            self[code] = value
+        return value
 
 
 def _keep_question(match: re.Match[str]) -> str:
