@@ -236,12 +236,31 @@ CREATE UNIQUE INDEX tickets_form_key ON tickets (form_key) WHERE form_key IS NOT
 CREATE INDEX tickets_purge ON tickets (final_at) WHERE final_at IS NOT NULL AND erased_at IS NULL;
 """
 
+_V6 = """
+-- Telegram updates received by long polling and not yet handled. A batch is written here before
+-- Telegram is told (by the next getUpdates offset) that it arrived, and a row is deleted once its
+-- update was handled: a crash in between replays it at the next start instead of losing it.
+CREATE TABLE telegram_inbox (
+    update_id   INTEGER PRIMARY KEY,
+    body        TEXT NOT NULL,                -- the update as Telegram sent it (JSON; personal data, kept seconds)
+    received_at TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0    -- starts after a restart: an update that kills the bot is dropped after 3
+);
+-- The highest update id ever written to the inbox: the next getUpdates offset, so an update already
+-- handled is not handled again when Telegram re-sends it after a restart.
+CREATE TABLE telegram_offset (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    last_update_id INTEGER NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations, tickets, events, outbox", _V1),
     Migration(2, "report indexes for stats", _V2),
     Migration(3, "follow-up scheduler indexes", _V3),
     Migration(4, "monthly ticket counts kept by triggers; tickets.last_update_at", _V4),
     Migration(5, "tickets.form_key: one ticket per submitted form; retention purge index", _V5),
+    Migration(6, "telegram_inbox: long-polling updates kept until handled", _V6),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -84,6 +84,7 @@ class FakeBotApi:
         self.faults: dict[str, deque[tuple[int, int | None]]] = defaultdict(deque)
         self.down = False
         self.refused_while_down = 0
+        self.pushed: dict[int, dict[str, Any]] = {}
         self.update_pushed_at: dict[int, float] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -267,8 +268,14 @@ class FakeBotApi:
         update_id = next(self._update_ids)
         self._updates.append({"update_id": update_id, **payload})
         self.update_pushed_at[update_id] = time.perf_counter()
+        self.pushed[update_id] = payload
         await self._notify()
         return update_id
+
+    async def resend(self, update_id: int) -> None:
+        """Offer an update again, as Telegram does when the offset confirming it never arrived."""
+        self._updates.insert(0, {"update_id": update_id, **self.pushed[update_id]})
+        await self._notify()
 
     def _user(self, user_id: int, name: str = "") -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": name or f"用户{user_id}", "language_code": "zh-hans"}

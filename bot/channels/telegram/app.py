@@ -40,9 +40,11 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 from bot.channels.telegram.access import StaffDirectory
 from bot.channels.telegram.delivery import Delivery, StaffChat
 from bot.channels.telegram.gate import GatedDialogue
+from bot.channels.telegram.inbox import Inbox
 from bot.channels.telegram.middlewares.text_limit import TextLimitMiddleware
 from bot.channels.telegram.middlewares.throttling import ThrottlingMiddleware
 from bot.channels.telegram.onloop import when
+from bot.channels.telegram.polling import DurablePolling
 from bot.channels.telegram.ratelimit import Limits, RateLimiter
 from bot.channels.telegram.replies import Replier
 from bot.channels.telegram.routers import (
@@ -161,6 +163,7 @@ class TelegramApp:
     staff_chat: StaffChat
     on_startup: list[Hook] = field(default_factory=list)
     on_shutdown: list[Hook] = field(default_factory=list)
+    polling: DurablePolling | None = None
 
     @classmethod
     def create(cls, settings: Settings, services: Any, *, bot: Bot | None = None, limits: Limits | None = None,
@@ -235,19 +238,19 @@ class TelegramApp:
                           concurrency: int | None = POLLING_CONCURRENCY) -> None:
         """Long polling (the default). Returns when stopped (SIGINT/SIGTERM or `stop_polling`).
 
-        Updates are handled as concurrent tasks (at most `concurrency`); the dialogue turns inside
-        them pass a smaller gate of their own (`gate.GatedDialogue`).
+        Updates are kept in the database before Telegram is told they arrived and handled as
+        concurrent tasks (at most `concurrency`; `polling.DurablePolling`); the dialogue turns
+        inside them pass a smaller gate of their own (`gate.GatedDialogue`).
         """
         await self.bot.delete_webhook(drop_pending_updates=False)
-        await self.dispatcher.start_polling(
-            self.bot, polling_timeout=polling_timeout, handle_signals=handle_signals,
-            allowed_updates=self.dispatcher.resolve_used_update_types(),
-            tasks_concurrency_limit=concurrency,
-        )
+        self.polling = DurablePolling(
+            self.bot, self.dispatcher, Inbox(self.services.db), self.services.clock, timeout=polling_timeout,
+            concurrency=concurrency or POLLING_CONCURRENCY, allowed_updates=self.dispatcher.resolve_used_update_types())
+        await self.polling.run(handle_signals=handle_signals)
 
     async def stop_polling(self) -> None:
-        with contextlib.suppress(RuntimeError):
-            await self.dispatcher.stop_polling()
+        if self.polling is not None:
+            self.polling.stop()
 
     def webhook_app(self) -> Any:
         """An aiohttp application serving the webhook; Telegram's secret-token header is checked.
