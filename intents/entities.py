@@ -15,6 +15,7 @@ Keys (omitted when empty), all JSON-ready:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,9 @@ class EntityExtractor:
             rf"(?<![\d.])(好几|上(?=[百千万]))?({NUMBER})?(多|来|余|几)?(个|名|位|号)?(?:{'|'.join(map(re.escape, people))})"
         )
         suffixes = sorted(data.org_suffixes, key=len, reverse=True)
-        self._org_re = re.compile(rf"([\u4e00-\u9fffa-z0-9]{{1,12}}?)({'|'.join(map(re.escape, suffixes))})(?![长点岗着在起住])")
+        suffix = f"({'|'.join(map(re.escape, suffixes))})(?![长点岗着在起住])"
+        self._org_re = re.compile(rf"([\u4e00-\u9fffa-z0-9]{{1,12}}?){suffix}")
+        self._org_suffix = re.compile(suffix)     # every company name ends in one, 1..12 characters in
         self._generic = set(data.org_generic_prefixes)
         self._weak_suffixes = set(data.org_weak_suffixes)
         self._hotlines = set(data.hotlines)
@@ -252,9 +255,24 @@ class EntityExtractor:
         names = [self._platform_of[m.group(0)] for m in self._platform_re.finditer(text)]
         out["platform"] = list(dict.fromkeys(names))
 
+    def _org_matches(self, text: str) -> Iterator[re.Match[str]]:
+        """The matches of `self._org_re.finditer(text)`, found faster: a name ends in a suffix that
+        starts 1 to 12 characters after the name does, and the pattern looks neither behind nor
+        at the start of the text, so each search can begin 12 characters before the next suffix."""
+        pos = 0
+        while True:
+            suffix = self._org_suffix.search(text, pos + 1)
+            if suffix is None:
+                return
+            m = self._org_re.search(text, max(pos, suffix.start() - 12))
+            if m is None:
+                return
+            yield m
+            pos = m.end()
+
     def _companies(self, text: str, out: dict[str, list[Any]]) -> None:
         names: list[str] = []
-        for m in self._org_re.finditer(text):
+        for m in self._org_matches(text):
             full = m.group(1)
             cut = max((i for i, ch in enumerate(full) if ch in _BOUNDARY), default=-1)
             head = full[cut + 1:]

@@ -30,6 +30,7 @@ _PUNCT_MAP = {
 _RUN = re.compile(r"([^\d a-z])\1{2,}")                      # 3+ of one character (not digits/latin)
 _PUNCT_RUN = re.compile(r"\s*([,.?])[\s,.?]*")
 _SPACES = re.compile(r"\s+")
+_LATIN = re.compile("[a-z]")
 
 
 def _drop_char(ch: str) -> bool:
@@ -100,7 +101,7 @@ class Normaliser:
             s = s.translate(self._emoji_clean)
         else:
             s = s.translate(self._chars)        # the three steps above and below in one pass
-        if any("a" <= ch <= "z" for ch in s):
+        if _LATIN.search(s):                    # any("a" <= ch <= "z" for ch in s), in C
             for pattern, word in self._pinyin:
                 s = pattern.sub(word, s)
         if self._replace_re is not None:

@@ -96,6 +96,7 @@ class Segmenter:
         """`Tokenizer.lcut(sentence)` (cut_all=False, HMM=True), step for step."""
         freq = self._tk.FREQ
         logtotal = log(self._tk.total)
+        unknown = log(1) - logtotal             # jieba's `log(FREQ.get(w) or 1)` for a non-word
         out: list[str] = []
         for block in _RE_HAN.split(sentence):
             if not block:
@@ -108,25 +109,33 @@ class Segmenter:
                         out.extend(piece)            # one character at a time
                 continue
             n = len(block)
-            # the word graph: for each position, the ends of the dictionary words starting there
-            graph: list[list[int]] = []
+            # the word graph: for each position, the dictionary words starting there, as (end,
+            # log probability); a position no word starts at is a one-character word of count 1
+            graph: list[list[tuple[int, float]]] = []
             for k in range(n):
                 ends = []
                 i = k
                 frag = block[k]
                 while i < n and frag in freq:
-                    if freq[frag]:
-                        ends.append(i)
+                    count = freq[frag]
+                    if count:
+                        ends.append((i, log(count) - logtotal))
                     i += 1
                     frag = block[k:i + 1]
-                graph.append(ends or [k])
+                graph.append(ends or [(k, unknown)])
             # the most probable route, from the end (Tokenizer.calc: same sums; a tie takes the longer word)
             best_p = [0.0] * (n + 1)
             best_end = [0] * (n + 1)
             for k in range(n - 1, -1, -1):
+                ends = graph[k]
+                if len(ends) == 1:
+                    x, p = ends[0]
+                    best_p[k] = p + best_p[x + 1]
+                    best_end[k] = x
+                    continue
                 top_p = top_x = None
-                for x in graph[k]:
-                    p = log(freq.get(block[k:x + 1]) or 1) - logtotal + best_p[x + 1]
+                for x, p in ends:
+                    p += best_p[x + 1]
                     if top_p is None or p > top_p or (p == top_p and x > top_x):
                         top_p, top_x = p, x
                 best_p[k] = top_p               # type: ignore[call-overload]

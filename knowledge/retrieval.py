@@ -38,6 +38,9 @@ from knowledge.types import FaqEntry, Hit, Retrieval
 Tokenize = Callable[[str], Sequence[str]]
 Normalise = Callable[[str], str]
 
+# Tokens whose words `_words` remembers (a bound on memory against floods of made-up words).
+TOKEN_MEMO_SIZE = 50_000
+
 # A word found in more than this many entries (and this share of them) picks no candidates.
 COMMON_MIN_ENTRIES = 200
 COMMON_SHARE = 0.1
@@ -92,7 +95,10 @@ class Retriever:
         self._term_sentences: list[dict[str, tuple[int, ...]]] = []
         self._entry_terms: list[frozenset[str]] = []
         self._postings: dict[str, list[int]] = {}
+        self._token_memo: dict[str, tuple[str, ...]] = {}
+        self._memo_on = False           # only once the vocabulary (which `_token_words` reads) is final
         self._build()
+        self._memo_on = True
 
     @classmethod
     def load(cls, folder: Path, tokenize: Tokenize | None = None, normalise: Normalise | None = None) -> Retriever:
@@ -112,15 +118,26 @@ class Retriever:
     def _words(self, text: str) -> list[str]:
         """The canonical whole words of `text`, without stopwords, punctuation and amounts."""
         whole: list[str] = []
-        stop = self.config.stopwords
+        memo = self._token_memo
         for token in self._tokenize(self._normalise(text)):
-            token = token.strip()
-            if not token or token in stop or _PUNCT.match(token):
-                continue
-            if _NUMBER.match(token) and self._vocabulary and token not in self._vocabulary:
-                continue            # an amount or a date; numbers the knowledge base uses (12351) count
-            whole.extend(c for c in self.config.canonical(token) if c not in stop)
+            words = memo.get(token)
+            if words is None:
+                words = self._token_words(token)
+                if self._memo_on and len(memo) < TOKEN_MEMO_SIZE:
+                    memo[token] = words
+            whole.extend(words)
         return whole
+
+    def _token_words(self, token: str) -> tuple[str, ...]:
+        """What one token adds to `_words` (nothing for stopwords, punctuation and amounts). The
+        same token always gives the same words once the index is built, so `_words` remembers them."""
+        stop = self.config.stopwords
+        token = token.strip()
+        if not token or token in stop or _PUNCT.match(token):
+            return ()
+        if _NUMBER.match(token) and self._vocabulary and token not in self._vocabulary:
+            return ()               # an amount or a date; numbers the knowledge base uses (12351) count
+        return tuple(c for c in self.config.canonical(token) if c not in stop)
 
     def _expand(self, words: list[str]) -> tuple[list[str], str]:
         """(terms, words joined): terms add the knowledge base's words found at the head or tail of

@@ -178,3 +178,22 @@ def test_retrieval_fuzzy_and_dice_parts_match_the_plain_computation(retriever: R
         for index in picked:
             shared = sorted(terms & retriever._entry_terms[index], key=order.__getitem__)
             assert retriever._best_dice(index, shared, weights, total) == retriever._best_dice(index, terms, weights, total)
+
+
+def test_retrieval_token_memo_gives_the_words_computed_afresh(retriever: Retriever, normalised: list[str]):
+    afresh = Retriever(retriever.kb, retriever.config, retriever._tokenize, retriever._normalise)
+    afresh._memo_on = False
+    for text in normalised:
+        assert retriever._words(text) == afresh._words(text), text
+    assert retriever._token_memo and not afresh._token_memo
+    for text in normalised[:200]:            # and again, now that the memo is full
+        assert retriever._words(text) == afresh._words(text)
+        assert retriever.score(text) == afresh.score(text)
+
+
+def test_company_search_finds_what_the_plain_finditer_finds(classifier: Classifier, normalised: list[str]):
+    extractor = classifier.entities
+    texts = [*normalised, "美团外卖配送站站长", "顺丰速运有限公司和京东物流" * 3, "饿了么加盟站 朴朴前置仓 某某劳务派遣有限公司"]
+    for text in texts:
+        plain = [(m.span(), m.groups()) for m in extractor._org_re.finditer(text)]
+        assert [(m.span(), m.groups()) for m in extractor._org_matches(text)] == plain, text
