@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -108,3 +109,25 @@ async def test_the_inbox_keeps_a_batch_with_its_offset_and_drops_an_update_that_
         assert [u for u, _ in await inbox.left_over()] == [5, 8]
     assert await inbox.left_over() == []                        # …then dropped, not replayed forever
     assert await inbox.next_offset() == 9
+
+
+async def test_a_batch_that_cannot_be_stored_is_not_confirmed_and_is_answered_once_storage_works(
+        fake, services, tmp_path, monkeypatch):
+    real_keep = Inbox.keep
+    failures = []
+
+    async def disk_full_once(self, updates, now):
+        if not failures:
+            failures.append([u for u, _ in updates])
+            raise sqlite3.OperationalError("database or disk is full")
+        await real_keep(self, updates, now)
+
+    monkeypatch.setattr(Inbox, "keep", disk_full_once)
+    async with running(fake, services, tmp_path):
+        update_id = await fake.worker_says(WORKER_ID, "/help")
+        await fake.wait_for(lambda: failures)
+        assert not confirmed_past(fake, update_id)          # Telegram still holds it
+        await fake.next_to_chat(WORKER_ID, 0)               # asked again after the backoff, stored, answered
+        await asyncio.sleep(0.2)
+    assert failures == [[update_id]]
+    assert len(fake.to_chat(WORKER_ID)) == 1

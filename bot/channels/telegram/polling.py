@@ -5,7 +5,8 @@ then hand each update to the Dispatcher as a task (at most `concurrency` at once
 row when it is handled. Only the *next* getUpdates confirms the batch to Telegram, and by then it
 is on disk. At start, whatever a previous run left in the inbox is handled first.
 
-Errors: a failed getUpdates is retried with aiogram's backoff; a handler that raises is logged
+Errors: a failed getUpdates, or a batch that cannot be stored (full disk), is asked for again
+with aiogram's backoff and nothing is confirmed meanwhile; a handler that raises is logged
 (type only: messages may quote the worker) and its row deleted, so one bad update cannot block
 the rest. Startup and shutdown hooks run as with aiogram's `start_polling`.
 """
@@ -101,12 +102,19 @@ class DurablePolling:
                 log.error("getUpdates failed (%s): retrying in %.1f s", type(exc).__name__, delay)
                 await self._sleep_or_stop(delay)
                 continue
-            backoff.reset()
             fresh = [u for u in updates if offset is None or u.update_id >= offset]
             if not fresh:
+                backoff.reset()
                 continue
-            await self.inbox.keep(
-                [(u.update_id, u.model_dump_json(exclude_none=True)) for u in fresh], self.clock.now())
+            try:
+                await self.inbox.keep(
+                    [(u.update_id, u.model_dump_json(exclude_none=True)) for u in fresh], self.clock.now())
+            except Exception as exc:  # full disk, locked file: Telegram keeps the batch until we can store it
+                delay = next(backoff)
+                log.error("cannot store received updates (%s): asking again in %.1f s", type(exc).__name__, delay)
+                await self._sleep_or_stop(delay)
+                continue
+            backoff.reset()
             offset = max(u.update_id for u in fresh) + 1
             for update in fresh:
                 await self._start(update)
