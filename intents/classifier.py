@@ -168,9 +168,8 @@ class Classifier:
             return []
         # later words weigh a little more: "辞职了 社保怎么办" asks about 社保
         factors = [1.0 + th.recency_bonus * i / n for i in range(n)]
-        clause_of = _clause_bounds(norm)
-        for q in self._question.find(norm, spans):
-            a, b = clause_of[min(q.start, len(norm) - 1)]
+        clauses = {_clause_of(norm, min(q.start, n - 1)) for q in self._question.find(norm, spans)}
+        for a, b in sorted(clauses):        # the same clause twice changes nothing (max)
             for i in range(a, b):
                 factors[i] = max(factors[i], th.question_stress + th.recency_bonus * i / n)
         for rule in self._contrast:
@@ -189,6 +188,15 @@ class Classifier:
 def _best_hint(topic_scores: dict[str, float]) -> tuple[str, float]:
     hints = [(t[len(HINT):], s) for t, s in topic_scores.items() if t.startswith(HINT) and t[len(HINT):] in TOPICS]
     return max(hints, key=lambda kv: kv[1], default=("none", 0.0))
+
+
+def _clause_of(text: str, i: int) -> tuple[int, int]:
+    """`_clause_bounds(text)[i]`, without building the list for every character."""
+    start = max(text.rfind(sep, 0, i) for sep in ",.? ") + 1
+    if text[i] in ",.? ":
+        return start, i
+    ends = [e for e in (text.find(sep, i) for sep in ",.? ") if e != -1]
+    return start, min(ends, default=len(text))
 
 
 def _clause_bounds(text: str) -> list[tuple[int, int]]:

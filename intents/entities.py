@@ -44,6 +44,8 @@ _SPAN_MARK = re.compile(r"(了|已经|快|都|有|满|近|整整|足足|超过|�
 _DUR_PIECE = re.compile(rf"({NUMBER}|半)多?({_DUR_UNIT})(半)?")
 _DAYS = {"年": 365, "月": 30, "周": 7, "星期": 7, "礼拜": 7, "天": 1}
 
+_DIGIT = re.compile(r"\d")
+
 _MONEY_UNIT = re.compile(r"(多|来|余)?(万元|万块|块钱|元|块|圆|rmb|毛钱|毛|角)")
 _NUM = re.compile(rf"(?<![\da-z.]){NUMBER}")
 _BOUNDARY = set("的在是了给去到被把跟和与家个那这我们他她说让从还对向为找帮欠要叫拿当想告果后就也都")
@@ -76,6 +78,7 @@ class EntityExtractor:
         self._generic = set(data.org_generic_prefixes)
         self._weak_suffixes = set(data.org_weak_suffixes)
         self._hotlines = set(data.hotlines)
+        self._hotlines_are_digits = all(h.isdigit() for h in data.hotlines)
         hotlines = sorted(data.hotlines, key=len, reverse=True)
         self._hotline_re = re.compile(rf"(?<!\d)(?:{'|'.join(map(re.escape, hotlines))})(?!\d)")
         self._money_ctx = re.compile("|".join(map(re.escape, sorted(data.money_context, key=len, reverse=True))))
@@ -108,6 +111,9 @@ class EntityExtractor:
         taken[a:b] = b"\x01" * (b - a)
 
     def _phones(self, text: str, taken: bytearray, out: dict[str, list[Any]]) -> None:
+        if self._hotlines_are_digits and _DIGIT.search(text) is None:
+            out["phone"] = []           # every pattern below needs a digit
+            return
         for m in _SERVICE.finditer(text):
             self._take(taken, m.start(), m.end())
         phones: list[str] = []
@@ -140,26 +146,30 @@ class EntityExtractor:
             dates.append((m.start(), {"text": m.group(0), "value": value}))
             self._take(taken, m.start(), m.end())
 
-        for m in _DATE_FULL.finditer(text):
+        digits, month = _DIGIT.search(text) is not None, "月" in text
+        if not digits and not month:
+            out["date"] = []            # each pattern below needs a digit or 月
+            return
+        for m in _DATE_FULL.finditer(text) if digits else ():
             y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
             if self._free(taken, m.start(), m.end()) and 1 <= mo <= 12 and 1 <= d <= 31:
                 add(m, f"{y:04d}-{mo:02d}-{d:02d}")
-        for m in _DATE_YM.finditer(text):
+        for m in _DATE_YM.finditer(text) if digits else ():
             y, mo = int(m.group(1)), int(m.group(2))
             if self._free(taken, m.start(), m.end()) and 1 <= mo <= 12:
                 add(m, f"{y:04d}-{mo:02d}")
-        for m in _DATE_MD.finditer(text):
+        for m in _DATE_MD.finditer(text) if month else ():
             mo, d = small(m.group(1)), small(m.group(2))
             if mo and d and self._free(taken, m.start(), m.end()) and 1 <= mo <= 12 and 1 <= d <= 31:
                 add(m, f"--{mo:02d}-{d:02d}")
-        for m in _DATE_Y.finditer(text):
+        for m in _DATE_Y.finditer(text) if digits else ():
             if self._free(taken, m.start(), m.end()):
                 add(m, m.group(1))
-        for m in _DATE_M.finditer(text):
+        for m in _DATE_M.finditer(text) if month else ():
             mo = small(m.group(1))
             if mo and self._free(taken, m.start(), m.end()) and 1 <= mo <= 12:
                 add(m, f"--{mo:02d}")
-        for m in _DATE_D.finditer(text):
+        for m in _DATE_D.finditer(text) if digits else ():
             d = int(m.group(1))
             if self._free(taken, m.start(), m.end()) and 1 <= d <= 31:
                 add(m, f"---{d:02d}")

@@ -89,6 +89,7 @@ class Retriever:
         self._tokenize = tokenize or jieba_tokens()
         self._normalise = normalise or plain_normalise
         self._entries: list[FaqEntry] = list(kb)
+        self._entry_topics: list[str] = [e.topic for e in self._entries]
         self._sentences: list[list[_Sentence]] = []
         self._sentence_texts: list[list[str]] = []
         self._sentence_weights: list[list[float]] = []
@@ -224,19 +225,21 @@ class Retriever:
         picked = self._candidates([t for t in query if t in self._idf], topic)
         fuzzy = self._best_fuzzy(query_text, picked)
         query_terms = frozenset(t for t in query if t in self._idf)
-        order = {t: i for i, t in enumerate(query_terms)}
+        in_order = list(query_terms)
+        w_coverage, w_sentence, w_fuzzy, topic_boost = cfg.w_coverage, cfg.w_sentence, cfg.w_fuzzy, cfg.topic_boost
+        entries, entry_terms, topics = self._entries, self._entry_terms, self._entry_topics
         out = []
         for index, best_fuzzy in zip(picked, fuzzy, strict=True):
-            entry = self._entries[index]
-            shared = query_terms & self._entry_terms[index]
+            terms = entry_terms[index]
+            shared = query_terms & terms
             coverage = sum(weights[t] for t in shared) / total
             # the Dice sums walk the shared words in the message's order, as over all its words
-            dice = self._best_dice(index, sorted(shared, key=order.__getitem__), weights, total)
-            raw = cfg.w_coverage * coverage + cfg.w_sentence * dice + cfg.w_fuzzy * best_fuzzy
-            boosted = topic is not None and entry.topic == topic
+            dice = self._best_dice(index, [t for t in in_order if t in terms], weights, total)
+            raw = w_coverage * coverage + w_sentence * dice + w_fuzzy * best_fuzzy
+            boosted = topic is not None and topics[index] == topic
             if boosted:
-                raw += cfg.topic_boost * (1 - raw)
-            out.append(Scored(entry, min(max(raw, 0.0), 1.0), coverage, dice, best_fuzzy, boosted))
+                raw += topic_boost * (1 - raw)
+            out.append(Scored(entries[index], min(max(raw, 0.0), 1.0), coverage, dice, best_fuzzy, boosted))
         out.sort(key=lambda s: (-s.score, s.entry.id))
         return out, len(set(words))
 
@@ -254,13 +257,10 @@ class Retriever:
             for index in self._postings[term]:
                 shared[index] = shared.get(index, 0.0) + idf
         boost = 1 + self.config.topic_boost
-        entries = self._entries
-
-        def rank(item: tuple[int, float]) -> tuple[float, int]:
-            index, weight = item
-            return (weight * boost if entries[index].topic == topic else weight, -index)
-
-        return [index for index, _ in heapq.nlargest(self.config.candidates, shared.items(), key=rank)]
+        topics = self._entry_topics
+        # (boosted weight, -index): unique, so the order is the same as sorting by it
+        ranked = [(weight * boost if topics[index] == topic else weight, -index) for index, weight in shared.items()]
+        return [-negative for _, negative in heapq.nlargest(self.config.candidates, ranked)]
 
     def _best_dice(self, index: int, query_terms: Iterable[str], weights: dict[str, float], total: float) -> float:
         """Weighted Dice overlap with the entry's closest sentence, walking only sentences that share a word.

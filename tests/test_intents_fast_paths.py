@@ -197,3 +197,32 @@ def test_company_search_finds_what_the_plain_finditer_finds(classifier: Classifi
     for text in texts:
         plain = [(m.span(), m.groups()) for m in extractor._org_re.finditer(text)]
         assert [(m.span(), m.groups()) for m in extractor._org_matches(text)] == plain, text
+
+
+def test_clause_of_one_position_is_the_clause_bounds_entry(normalised: list[str]):
+    from intents.classifier import _clause_bounds, _clause_of
+
+    for text in [*normalised[::5], "a,b", ",", "? ,", "工资 没发,怎么办?"]:
+        bounds = _clause_bounds(text)
+        assert [_clause_of(text, i) for i in range(len(text))] == bounds, text
+
+
+def test_phone_and_date_patterns_skipped_without_digits_need_them(classifier: Classifier, normalised: list[str]):
+    from intents import entities as ent
+
+    extractor = classifier.entities
+    assert extractor._hotlines_are_digits
+    needs_digit = [ent._SERVICE, ent._MOBILE, ent._LANDLINE, extractor._hotline_re, ent._DATE_FULL, ent._DATE_YM,
+                   ent._DATE_Y, ent._DATE_D]
+    texts = [*normalised, "电话13812345678 座机010-12345678 400-123-4567 2024年3月4日 5号 12351"]
+    for text in texts:
+        for pattern in needs_digit:
+            for m in pattern.finditer(text):
+                assert ent._DIGIT.search(m.group(0)), (pattern.pattern, text)
+        for pattern in (ent._DATE_MD, ent._DATE_M):
+            for m in pattern.finditer(text):
+                assert "月" in m.group(0)
+        no_digits = ent._DIGIT.sub("", text)
+        if "月" not in no_digits:
+            assert extractor.extract(no_digits).get("date") is None
+        assert extractor.extract(no_digits).get("phone") is None
