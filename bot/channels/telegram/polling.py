@@ -108,7 +108,7 @@ class DurablePolling:
                 continue
             try:
                 await self.inbox.keep(
-                    [(u.update_id, u.model_dump_json(exclude_none=True)) for u in fresh], self.clock.now())
+                    [(u.update_id, u.model_dump_json(exclude_none=True, by_alias=True)) for u in fresh], self.clock.now())
             except Exception as exc:  # full disk, locked file: Telegram keeps the batch until we can store it
                 delay = next(backoff)
                 log.error("cannot store received updates (%s): asking again in %.1f s", type(exc).__name__, delay)
