@@ -22,9 +22,14 @@ BATCH_FLOOR = 0.85          # act and topic, per batch
 OTHER_KEPT_FLOOR = 0.9      # messages labelled `other` that stay `other`
 
 
+# Only batches already tuned on are floored. Later batches are held out: they measure how the
+# bot does on wording nobody tuned for (benchmarks/fresh/README.md), so nobody fits them to pass.
+TUNED_BATCHES = tuple(f"batch_{n:02d}" for n in range(1, 13))
+
+
 def _rows() -> list[tuple[str, dict]]:
     rows = []
-    for path in sorted(FRESH.glob("batch_*.jsonl")):
+    for path in sorted(FRESH / f"{name}.jsonl" for name in TUNED_BATCHES):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 rows.append((path.stem, json.loads(line)))
@@ -45,8 +50,10 @@ def results(data_path) -> list[tuple[str, dict, str, str]]:
 
 
 def test_batches_are_well_formed() -> None:
-    assert len({b for b, _ in ROWS}) >= 4
-    for batch, row in ROWS:
+    assert len({b for b, _ in ROWS}) == len(TUNED_BATCHES)
+    every = [(p.stem, json.loads(line)) for p in sorted(FRESH.glob("batch_*.jsonl"))
+             for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for batch, row in every:            # held-out batches too: the evaluation tool reads them
         assert set(row) == {"text", "act", "topic", "faq"}, (batch, row)
         assert row["text"].strip(), batch
 
