@@ -443,6 +443,44 @@ other	none	孩子在学校被欺负了
 other	none	外卖员把我的餐洒了 平台不给退款
 other	none	打车的时候司机绕路了 怎么投诉
 other	none	驾照扣满十二分怎么办
+ask	wage	冲单活动说好跑满五百单给八百 还差两天活动就被取消了 钱一分不给
+ask	wage	我辞工以后老板就把我微信拉黑了 电话也不接 剩下那半个月咋要
+ask	contract	招工的把我驾驶证收走了 说干满半年才还我
+ask	injury	手指头压断了一截 厂里说等好了去评个残 这个去哪评
+ask	hours	天天早七点干到晚上十一点 身体实在吃不消了 这样合法吗
+ask	platform	人脸识别老是不通过 跑不了单 找客服也没用
+ask	platform	平台让人脸认证 我认证了好几次都失败 账号被限制接单了
+ask	wage	上个月不干了 找站长结账 他电话一直不接 微信也不回
+ask	injury	腰摔坏了 医生说能评上残 评残要啥材料
+status	none	说这周给我回个话 今天都礼拜五了
+status	none	前天说今天下午给我回电 现在都快天黑了
+status	none	资料都交全了 咋一直没回话
+status	none	调解员跟站长约上了没
+status	none	登记完就没下文了 是不是没人管
+status	none	我的事后来有人接着管没有
+greet	none	各位老师好 头一回用这个
+greet	none	刚关注的 大伙好
+greet	none	工友推荐我来的
+greet	none	侬好 请问有人伐
+greet	none	有冇人喺度
+human	none	有没有懂行的能直接跟我通个话
+human	none	找个能做主的人跟我说 别让我一直打字了
+ask	union	你们热线晚上几点就没人接了
+cancel	none	那就撤了吧 我们自己谈妥了
+thanks	none	行 有空请你喝酒
+urgent	injury	工地上钢管掉下来砸到人了 人压在底下
+urgent	injury	货架倒了把我同事压住了 拉不出来
+urgent	injury	工友胳膊卷机器里了 拽不出来
+urgent	injury	老乡在车间突然倒了 没呼吸了
+urgent	injury	钢筋从楼上掉下来砸中一个小工 人趴着不动
+ask	injury	工伤在家休着 公司说这几个月不发工资了
+ask	injury	伤残就业补助金按哪个工资标准算
+ask	social_insurance	每个月工资里扣了失业保险 辞职以后能领多少
+ask	contract	合同还没到期公司就违约了 能要赔偿吗
+other	none	电动车没有牌照 交警给扣了 要罚多少
+other	none	我养的狗咬了邻居 要赔钱吗
+other	none	钱包忘在网约车上了 怎么联系司机
+other	none	坐出租车把包落在后座了 怎么找回来
 """
 
 
