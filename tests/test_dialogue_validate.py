@@ -124,6 +124,17 @@ def test_self_harm_words_are_found_whatever_the_classifier_says():
     assert not mentions_self_harm("老板说不给钱就走人")
 
 
+@pytest.mark.parametrize("text", ["老乡说再不结账就从塔吊上往下跳 人已经上去了", "有个工友站在脚手架顶上说要跳",
+                                  "他说今天拿不到钱就跳桥"])
+def test_a_threat_to_jump_from_a_height_is_self_harm(text):
+    assert mentions_self_harm(text)
+
+
+@pytest.mark.parametrize("text", ["干得不开心想跳槽 工资能结清吗", "从车上跳下来扭了脚算工伤吗"])
+def test_job_changes_and_past_falls_are_not_self_harm(text):
+    assert not mentions_self_harm(text)
+
+
 def test_state_round_trip_and_bad_rows():
     state = ConversationState(flow="intake", step="phone", draft={"summary": "拖欠工资", "amount": 4300.0},
                               done=["topic"], consent={"text_version": "x#1", "agreed_at": "2026-11-23T01:00:00+00:00"})

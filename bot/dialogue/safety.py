@@ -23,6 +23,9 @@ DANGER = (
     "打人", "打我", "被打", "动手", "威胁", "砍", "刀", "扣押", "关起来", "不让走", "不让离开", "限制自由",
     "锁在", "跟踪", "堵门", "围堵", "冲突", "打起来", "要跳", "危险",
 )
+# A threat to jump from a height (跳楼讨薪: crane, roof, bridge), however it is worded; 跳槽 is a job change.
+JUMP = re.compile(r"(?:从|在)[^,，。.?？!！]{0,6}(?:楼|塔吊|吊车|桥|天台|脚手架|架子|高架|窗户|广告牌|烟囱)"
+                  r"[^,，。.?？!！]{0,4}跳(?!槽)|(?:要|就|想|扬言|说)跳(?:楼|桥|河|塔吊|下去)")
 # Someone is in danger right now. Used only when the classifier is unsure: a confident "ask" about
 # a past accident ("被车撞了算工伤吗") stays a question.
 ACUTE = re.compile(
@@ -40,7 +43,7 @@ def _norm(text: str) -> str:
 
 def mentions_self_harm(text: str) -> bool:
     value = _norm(text)
-    return any(word in value for word in SELF_HARM)
+    return any(word in value for word in SELF_HARM) or JUMP.search(value) is not None
 
 
 def is_acute(text: str) -> bool:
