@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from bot.clock import to_local
 from bot.dialogue import buttons as B
 from bot.dialogue.turn import Turn
 from bot.dialogue.types import Button
@@ -25,6 +26,7 @@ feedback_log = logging.getLogger("gongyou.feedback")
 
 MAX_SUGGESTIONS = 3
 MAX_TOPIC_QUESTIONS = 6
+MAX_RATED = 50          # answers a conversation remembers having rated
 
 
 class Answers:
@@ -122,6 +124,12 @@ class Answers:
             if verdict not in ("up", "down") or entry is None:
                 return False
             feedback_log.info("answer feedback", extra={"faq": entry.id, "useful": verdict == "up"})
+            if entry.id not in turn.state.rated:        # a second press on the same answer is not counted
+                try:
+                    await d.feedback.record(entry.id, useful=verdict == "up", day=to_local(turn.now).date())
+                    turn.state.rated = [*turn.state.rated, entry.id][-MAX_RATED:]
+                except Exception:                        # a count is not worth failing the worker's turn
+                    log.warning("could not store answer feedback for %s", entry.id, exc_info=True)
             if verdict == "up":
                 turn.say(d.t("ask.useful"), d.menu())
             else:

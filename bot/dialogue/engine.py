@@ -20,6 +20,7 @@ from bot.dialogue import buttons as B
 from bot.dialogue import validate, words
 from bot.dialogue.answers import Answers
 from bot.dialogue.cases import Cases
+from bot.dialogue.feedback import AnswerFeedback
 from bot.dialogue.intake import IntakeFlow
 from bot.dialogue.safety import is_acute, mentions_self_harm
 from bot.dialogue.state import MAX_PENDING_FILES
@@ -39,13 +40,14 @@ DRAFT_TTL = timedelta(days=7)      # an unfinished intake older than this is dro
 
 class Dialogue:
     def __init__(self, understanding: Any, tickets: TicketApi, store: ConversationStore, texts: Texts,
-                 clock: Clock, *, draft_ttl: timedelta = DRAFT_TTL) -> None:
+                 clock: Clock, *, draft_ttl: timedelta = DRAFT_TTL, feedback: AnswerFeedback | None = None) -> None:
         self.understanding = understanding
         self.tickets = tickets
         self.store = store
         self.texts = texts
         self.clock = clock
         self.draft_ttl = draft_ttl
+        self.feedback = feedback or AnswerFeedback(store.db)   # 有用/没用 counts (anonymous)
         self.intake = IntakeFlow(self)
         self.answers = Answers(self)
         self.cases = Cases(self)

@@ -29,6 +29,7 @@ class ConversationState:
     last_answer: str | None = None          # FAQ id of the last answer (feedback, related)
     suggestions: list[str] = field(default_factory=list)    # FAQ ids offered by "你是不是想问"
     pending_files: list[dict[str, Any]] = field(default_factory=list)   # files sent before an intake
+    rated: list[str] = field(default_factory=list)          # FAQ ids this worker pressed 有用/没用 on (counted once)
 
     def reset_flow(self) -> None:
         self.flow = None

@@ -254,6 +254,19 @@ CREATE TABLE telegram_offset (
 );
 """
 
+_V7 = """
+-- 有用 / 没用 presses on knowledge-base answers, counted per entry and day. Anonymous by design:
+-- no worker id, so it is not personal data and survives erasure; staff read it with
+-- `gongyou kb feedback` to see which answers need work.
+CREATE TABLE answer_feedback (
+    faq_id  TEXT NOT NULL,
+    day     TEXT NOT NULL,                -- local date, YYYY-MM-DD
+    useful  INTEGER NOT NULL DEFAULT 0,
+    useless INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (faq_id, day)
+) WITHOUT ROWID;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations, tickets, events, outbox", _V1),
     Migration(2, "report indexes for stats", _V2),
@@ -261,6 +274,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "monthly ticket counts kept by triggers; tickets.last_update_at", _V4),
     Migration(5, "tickets.form_key: one ticket per submitted form; retention purge index", _V5),
     Migration(6, "telegram_inbox: long-polling updates kept until handled", _V6),
+    Migration(7, "answer_feedback: anonymous 有用/没用 counts per answer and day", _V7),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
