@@ -513,3 +513,34 @@ def test_sentences_stay_above_the_floors(clf: Classifier) -> None:
     report = "\n".join(misses)
     assert acts / len(table) >= ACT_FLOOR, report
     assert topics / len(table) >= TOPIC_FLOOR, report
+
+
+# Danger happening now must never be missed (act `urgent`, strictly, not under a floor); the same
+# words told about the past, as a question, stay questions.
+URGENT_NOW = [
+    "厂房里的液化气罐在漏气 两个工友已经站不稳了",
+    "冷库那边氨气泄漏 有人呛得喘不过气",
+    "我们站点门口有人晕倒了 叫不动",
+    "师傅骑车被货车刮了 躺在地上爬不起来",
+    "污水井里熏倒了一个人 还在下面",
+]
+PAST_QUESTIONS = [
+    "前年在化工厂吸了有毒气体 现在老咳嗽 能不能算职业病",
+    "上个月被车刮倒躺地上好一会儿 公司说不算工伤 对吗",
+]
+
+
+@pytest.mark.parametrize("text", URGENT_NOW)
+def test_danger_now_is_urgent(clf: Classifier, text: str) -> None:
+    """The dialogue's decision (classifier, self-harm words, acute words when it is unsure)."""
+    from bot.dialogue.engine import Dialogue
+
+    assert Dialogue._urgent(clf.classify(text), text)
+
+
+@pytest.mark.parametrize("text", PAST_QUESTIONS)
+def test_the_same_words_about_the_past_stay_a_question(clf: Classifier, text: str) -> None:
+    from bot.dialogue.engine import Dialogue
+
+    nlu = clf.classify(text)
+    assert nlu.act == "ask" and not Dialogue._urgent(nlu, text)
