@@ -194,3 +194,18 @@ async def test_an_urgent_re_alert_is_sent_but_not_pinned_again(bot, services):
     alerts = sends_to(bot, STAFF_CHAT_ID)
     assert len(alerts) == 2 and "还没有人接单" in alerts[1].text
     assert len(bot.calls(PinChatMessage)) == 1          # the first alert only
+
+
+async def test_stop_ends_the_sender_even_when_a_wake_up_arrives_in_the_same_turn(bot, services):
+    """Shutdown right after a handler queued a message: Python 3.11's wait_for used to swallow
+    that cancel, and `stop()` waited forever (CI hung on it)."""
+    import asyncio
+
+    sender = make_sender(bot, services)
+    sender.poll_interval = 3600
+    task = sender.start()
+    await asyncio.sleep(0.05)          # the sender has drained an empty outbox and waits for a wake-up
+    sender.wake()
+    stopping = asyncio.ensure_future(sender.stop())
+    await asyncio.wait({stopping}, timeout=10)   # a regression never ends; the bound makes it a failure
+    assert stopping.done() and task.done()

@@ -9,13 +9,14 @@ must not carry terminal escape sequences.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import threading
 import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import TextIO
+
+from bot.aio import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,4 @@ class ConsoleIO:
                 if not await on_line(line):
                     break
         finally:
-            poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
+            await cancel_and_wait([poller])

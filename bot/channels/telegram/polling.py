@@ -23,6 +23,7 @@ from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
+from bot.aio import cancel_and_wait, wait_event
 from bot.channels.telegram.inbox import Inbox
 from bot.clock import Clock
 
@@ -91,9 +92,7 @@ class DurablePolling:
             await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
             stopping.cancel()
             if not fetch.done():
-                fetch.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await fetch
+                await cancel_and_wait([fetch])
                 return
             try:
                 updates = fetch.result()
@@ -120,8 +119,7 @@ class DurablePolling:
                 await self._start(update)
 
     async def _sleep_or_stop(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+        await wait_event(self._stop, seconds)
 
     # --- one update -----------------------------------------------------------------------
     async def _start(self, update: Update) -> None:
@@ -147,8 +145,4 @@ class DurablePolling:
         if not self._tasks:
             return
         _, pending = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_S)
-        for task in pending:
-            task.cancel()
-        for task in pending:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_and_wait(pending)

@@ -20,7 +20,6 @@ and at most one message per chat is in flight; different chats go out concurrent
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -40,6 +39,7 @@ from aiogram.exceptions import (
 )
 from aiohttp import ClientError
 
+from bot.aio import cancel_and_wait, wait_event
 from bot.channels.telegram.delivery import STAFF_CHANNEL, Delivery, Progress, RetryNow, Undeliverable
 from bot.clock import Clock, SystemClock
 from bot.tickets.api import OutboxMessage
@@ -103,11 +103,7 @@ class OutboxSender:
     async def stop(self) -> None:
         """Stop at once; whatever was not marked sent stays in the outbox for the next start."""
         tasks = [t for t in (self._task, *self._inflight.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_and_wait(tasks)
         self._task = None
         self._inflight.clear()
 
@@ -120,8 +116,7 @@ class OutboxSender:
                 raise
             except Exception:   # the database hiccuped: keep the sender alive, try again soon
                 log.exception("outbox poll failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
+            await wait_event(self._wake, self.poll_interval)
 
     async def drain_once(self) -> int:
         """Start delivering every pending message not already on its way; returns how many started."""
