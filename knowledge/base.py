@@ -14,6 +14,13 @@ class Catalogue:
 
     topics: dict[str, str]
     questions: dict[str, str] = field(default_factory=dict)
+    #: ids the union added beyond the project's catalogue (`additions:`); required all the same
+    added: frozenset[str] = frozenset()
+
+    @property
+    def required_by_spec(self) -> dict[str, str]:
+        """The project catalogue's own ids → topic (without the union's additions)."""
+        return {k: v for k, v in self.topics.items() if k not in self.added}
 
     def ids_for(self, topic: str) -> list[str]:
         return [i for i, t in self.topics.items() if t == topic]

@@ -96,6 +96,7 @@ class _CatalogueFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: int
     entries: dict[str, _CatalogueItem] = Field(min_length=1)
+    additions: dict[str, _CatalogueItem] = Field(default_factory=dict)
 
 
 def load_catalogue(path: Path) -> Catalogue:
@@ -111,13 +112,18 @@ def load_catalogue(path: Path) -> Catalogue:
     problems = []
     if parsed.version != schema.SUPPORTED_VERSION:
         problems.append(Problem(name, f"version {parsed.version} is not supported (expected {schema.SUPPORTED_VERSION})"))
-    for key, item in parsed.entries.items():
-        if item.topic not in ENTRY_TOPICS or not key.startswith(item.topic + "."):
-            problems.append(Problem(name, f"topic {item.topic!r} is not a topic or does not match the id",
-                                    line_of(doc, ("entries", key)), key))
+    for section, items in (("entries", parsed.entries), ("additions", parsed.additions)):
+        for key, item in items.items():
+            if item.topic not in ENTRY_TOPICS or not key.startswith(item.topic + "."):
+                problems.append(Problem(name, f"topic {item.topic!r} is not a topic or does not match the id",
+                                        line_of(doc, (section, key)), key))
+            if section == "additions" and key in parsed.entries:
+                problems.append(Problem(name, "already listed under entries", line_of(doc, (section, key)), key))
     if problems:
         raise KbError(problems, "the FAQ catalogue is invalid")
-    return Catalogue({k: v.topic for k, v in parsed.entries.items()}, {k: v.q for k, v in parsed.entries.items()})
+    every = {**parsed.entries, **parsed.additions}
+    return Catalogue({k: v.topic for k, v in every.items()}, {k: v.q for k, v in every.items()},
+                     frozenset(parsed.additions))
 
 
 def entry_files(folder: Path) -> list[Path]:

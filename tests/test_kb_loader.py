@@ -187,3 +187,58 @@ def test_catalogue_with_unknown_topic_is_refused(kb_dir: Path):
     edit(kb_dir, "catalogue.yaml", "{topic: hours, q: 加班费怎么算}", "{topic: overtime, q: 加班费怎么算}")
     with pytest.raises(KbError, match=r"catalogue\.yaml:6: hours\.overtime_pay: topic 'overtime'"):
         load_catalogue(kb_dir / "catalogue.yaml")
+
+
+NIGHT_SHIFT_ENTRY = """
+  - id: hours.night_shift
+    title: 夜班补贴
+    question: 上夜班有没有补贴？
+    paraphrases:
+      - 半夜送单有没有夜班费
+      - 通宵跑单给不给补贴
+      - 晚上十点以后接单算夜班吗
+      - 夜里干活工资一样吗
+      - 站点排我连上一周夜班
+      - 凌晨配送有额外的钱吗
+      - 夜班津贴各地都有吗
+      - 上大夜班老板不给补助
+    answer: |-
+      夜班补贴没有全国统一标准，看劳动合同、公司制度和当地规定。
+    basis:
+      - {law: 中华人民共和国劳动法, article: 第三十六条}
+    related: [hours.overtime_pay]
+    next_step: {action: none, text: 把排班记录截图保存好，有需要再来找我。}
+"""
+
+
+def _add_night_shift_entry(kb_dir: Path) -> None:
+    path = kb_dir / "hours.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + NIGHT_SHIFT_ENTRY, encoding="utf-8")
+
+
+def test_an_entry_the_union_added_is_accepted_once_listed_under_additions(kb_dir: Path):
+    _add_night_shift_entry(kb_dir)
+    assert any("hours.night_shift" in p and "not in the catalogue" in p for p in problems(kb_dir))
+    (kb_dir / "catalogue.yaml").write_text(
+        (kb_dir / "catalogue.yaml").read_text(encoding="utf-8") + "additions:\n  hours.night_shift: {topic: hours, q: 夜班}\n",
+        encoding="utf-8")
+    report = check(kb_dir)
+    assert report.problems == [] and report.ok
+    assert "hours.night_shift" in report.kb.entries
+    catalogue = report.kb.catalogue
+    assert catalogue.added == {"hours.night_shift"} and "hours.night_shift" not in catalogue.required_by_spec
+
+
+def test_an_addition_listed_but_not_written_is_a_gap(kb_dir: Path):
+    (kb_dir / "catalogue.yaml").write_text(
+        (kb_dir / "catalogue.yaml").read_text(encoding="utf-8") + "additions:\n  hours.night_shift: {topic: hours, q: 夜班}\n",
+        encoding="utf-8")
+    assert check(kb_dir).missing == ["hours.night_shift"]
+
+
+def test_an_addition_cannot_repeat_a_catalogue_id(kb_dir: Path):
+    (kb_dir / "catalogue.yaml").write_text(
+        (kb_dir / "catalogue.yaml").read_text(encoding="utf-8") + "additions:\n  wage.deduction: {topic: wage, q: 扣钱}\n",
+        encoding="utf-8")
+    with pytest.raises(KbError, match=r"catalogue\.yaml:\d+: wage\.deduction: already listed under entries"):
+        load_catalogue(kb_dir / "catalogue.yaml")

@@ -84,7 +84,9 @@ def check(folder: Path) -> int:
         print(line)
     coverage = report.coverage()
     width = max((len(t) for t in coverage), default=0)
-    print(f"\ncoverage of the catalogue ({len(report.kb)} valid entries):")
+    added = len(report.kb.catalogue.added)
+    print(f"\ncoverage of the catalogue ({len(report.kb)} valid entries"
+          + (f"; {added} added by the union under additions:" if added else "") + "):")
     for topic, (have, invalid, missing) in coverage.items():
         total = len(have) + len(invalid) + len(missing)
         marks = [f"invalid: {', '.join(invalid)}"] * bool(invalid) + [f"missing: {', '.join(missing)}"] * bool(missing)
