@@ -12,6 +12,9 @@ import pytest
 from bot.understand import Understanding
 
 FIRST = [
+    # "随便找个理由" is also how workers describe a dismissal: money taken must still mean 扣钱
+    ("店长随便找了个理由就扣我钱", "wage.deduction"),
+    ("随便找个借口就把我开了", "dismissal.illegal_termination"),
     ("站长押了我两个月的工钱不给，我该找谁", "wage.arrears_steps"),
     ("工伤认定的申请是单位交还是我自己交", "injury.recognition"),
     ("养伤这几个月公司还要不要给我发工资", "injury.sick_leave_wage"),
