@@ -58,6 +58,7 @@ PROBES = [
     ("伤残等级去哪里鉴定，要什么时候申请", {"injury.disability_appraisal"}),
     ("认定了工伤以后能拿到哪些钱", {"injury.compensation_items"}),
     ("公司没给我上工伤保险，我受伤了医药费谁出", {"injury.employer_no_insurance"}),
+    ("大夏天在外面送件中暑了，能按职业病或者工伤走吗", {"injury.heatstroke"}),
     ("路上被车撞了，对方全责，工伤和车祸赔偿能一起拿吗", {"injury.traffic_accident"}),
     ("工伤在家休养，停工期间工资怎么发", {"injury.sick_leave_wage"}),
     ("新就业形态的职业伤害保障是怎么回事", {"insurance.occupational_injury_protection"}),
@@ -67,6 +68,7 @@ PROBES = [
     ("入职签了自愿不交社保的承诺书，现在后悔了", {"social_insurance.waiver_invalid"}),
     ("没有单位，我自己怎么参加社保", {"social_insurance.flexible_employment"}),
     ("被裁员以后失业保险金怎么申请", {"social_insurance.unemployment_benefit"}),
+    ("从广州换到长沙干活，交的养老保险怎么转过去", {"social_insurance.transfer"}),
     ("干了半年没签劳动合同，能要双倍工资吗", {"contract.no_contract_double_wage"}),
     ("我和平台到底是不是劳动关系", {"contract.labor_relation"}),
     ("站点非要我们注册个体工商户才能继续跑", {"contract.forced_self_employed"}),
@@ -100,6 +102,7 @@ PROBES = [
     ("想去劳动监察大队举报公司，怎么弄", {"process.labor_inspection"}),
     ("我们三十几个骑手都被拖欠工资，怎么一起讨", {"process.collective_dispute", "wage.arrears_steps"}),
     ("对仲裁裁决不满意，可以去法院起诉吗", {"process.lawsuit_after_arbitration"}),
+    ("开庭那天公司没人来，仲裁还能继续吗", {"process.employer_absent"}),
 ]
 
 
