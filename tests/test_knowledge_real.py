@@ -51,7 +51,8 @@ PROBES = [
     ("送餐超时站长就从我工资里扣五十", {"wage.deduction", "platform.penalty_appeal"}),
     ("一个月跑下来才挣一千出头，比最低工资还少", {"wage.minimum"}),
     ("说好的冲单奖励，我走了以后就不认账了", {"wage.subsidy_promised"}),
-    ("辞职走了半个月，剩下的工资还没打给我", {"wage.resign_settlement"}),
+    # unpaid wages after leaving: the arrears steps answer it too (they give the 1-year window after leaving)
+    ("辞职走了半个月，剩下的工资还没打给我", {"wage.resign_settlement", "wage.arrears_steps"}),
     ("包工头拿着我们的工钱跑了，能找总包要吗", {"wage.subcontractor_arrears"}),
     ("送外卖的时候摔断了手，这个能认定工伤不", {"injury.recognition"}),
     ("我是众包的，没签合同，受了伤能算工伤吗", {"injury.no_labor_relation"}),
