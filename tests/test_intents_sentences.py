@@ -544,3 +544,28 @@ def test_the_same_words_about_the_past_stay_a_question(clf: Classifier, text: st
 
     nlu = clf.classify(text)
     assert nlu.act == "ask" and not Dialogue._urgent(nlu, text)
+
+
+# A crash while delivering, told with the police's liability finding, is a work traffic accident
+# (injury.traffic_accident), strictly; 交警 / 全责 alone, about private life, stay another domain.
+WORK_CRASH_WITH_POLICE = [
+    "送快件的时候叫个面包车给刮了 膝盖缝了六针 交警说对方全责",
+    "跑单路上被出租车撞了 交警认定对方主责 公司说有对方赔就不算工伤",
+    "拉货的时候被后车追尾 腰伤了 交警出了责任认定 我没责任",
+]
+PRIVATE_CRASH_WITH_POLICE = [
+    "骑电动车去买菜被撞了 交警判对方全责 对方不赔怎么办",
+    "送孩子上学路上被车刮了 交警说对方全责",
+    "交警判我全责 罚款怎么交",
+]
+
+
+@pytest.mark.parametrize("text", WORK_CRASH_WITH_POLICE)
+def test_a_crash_at_work_with_the_police_finding_is_an_injury_question(clf: Classifier, text: str) -> None:
+    nlu = clf.classify(text)
+    assert (nlu.act, nlu.topic) == ("ask", "injury"), (nlu.act, nlu.topic, nlu.topic_scores, nlu.off_topic)
+
+
+@pytest.mark.parametrize("text", PRIVATE_CRASH_WITH_POLICE)
+def test_a_private_crash_with_the_police_stays_another_domain(clf: Classifier, text: str) -> None:
+    assert clf.classify(text).act == "other"
