@@ -48,6 +48,9 @@ class _RetrievalFile(BaseModel):
     stopwords: list[str]
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
     compounds: dict[str, list[str]] = Field(default_factory=dict)
+    question_markers: list[str] = Field(default_factory=list)
+    focus_min_chars: int = Field(default=4, ge=1, le=50)
+    focus_whole_floor: float = Field(default=0.0, ge=0, le=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,10 @@ class RetrievalConfig:
     sure_acts: frozenset[str] = frozenset({"ask"})
     stopwords: frozenset[str] = frozenset()
     synonyms: dict[str, tuple[str, ...]] | None = None   # word → the canonical word(s) it stands for
+    # the question clause of a story (see Retriever.retrieve); no markers = off
+    question_markers: tuple[str, ...] = ()
+    focus_min_chars: int = 4
+    focus_whole_floor: float = 0.0
 
     def canonical(self, token: str) -> tuple[str, ...]:
         if self.synonyms and token in self.synonyms:
@@ -110,4 +117,6 @@ def load_config(path: Path) -> RetrievalConfig:
         w_coverage=parsed.weights.coverage, w_sentence=parsed.weights.sentence, w_fuzzy=parsed.weights.fuzzy,
         no_hits_acts=frozenset(parsed.no_hits_acts), sure_acts=frozenset(parsed.sure_acts),
         stopwords=frozenset(parsed.stopwords), synonyms=mapping,
+        question_markers=tuple(m for m in parsed.question_markers if m), focus_min_chars=parsed.focus_min_chars,
+        focus_whole_floor=parsed.focus_whole_floor,
     )

@@ -46,6 +46,7 @@ COMMON_MIN_ENTRIES = 200
 COMMON_SHARE = 0.1
 
 _PUNCT = re.compile(r"^[\W_]*$")
+_CLAUSE_SPLIT = re.compile(r"[，,。.！!？?；;~～…\s]+")
 _NUMBER = re.compile(r"^[\d.,%一二三四五六七八九十百千万两几多]+[块元钱万千百k]*$")   # 4300, 两万八, 一千块
 
 
@@ -201,13 +202,40 @@ class Retriever:
         scored, words = self._score(text, topic)
         if not scored:
             return Retrieval()
-        best = scored[0]
-        runner_up = scored[1].score if len(scored) > 1 else 0.0
-        sure = ((act is None or act in cfg.sure_acts) and best.score >= cfg.threshold
-                and best.score - runner_up >= cfg.margin and best.coverage >= cfg.min_coverage
-                and words >= cfg.min_words)
+        asks = act is None or act in cfg.sure_acts
+        sure = asks and self._passes(scored, words)
+        if asks and not sure and scored[0].score >= cfg.focus_whole_floor \
+                and (clause := self.question_clause(text)) is not None:
+            # a story with its question at the end: sure when the question alone passes every
+            # rule *and* names the same entry as the whole message (the story only confirms it)
+            focused, focused_words = self._score(clause, topic)
+            sure = bool(focused) and focused[0].entry.id == scored[0].entry.id and self._passes(focused, focused_words)
         hits = [Hit(s.entry.id, round(s.score, 4), s.entry) for s in scored[:k] if s.score >= cfg.floor]
         return Retrieval(hits, sure and bool(hits))
+
+    def _passes(self, scored: list[Scored], words: int) -> bool:
+        """The rules for answering outright (threshold, margin, coverage, words) on one scoring."""
+        cfg = self.config
+        best = scored[0]
+        runner_up = scored[1].score if len(scored) > 1 else 0.0
+        return (best.score >= cfg.threshold and best.score - runner_up >= cfg.margin
+                and best.coverage >= cfg.min_coverage and words >= cfg.min_words)
+
+    def question_clause(self, text: str) -> str | None:
+        """The last clause of a several-clause message that asks something, or None.
+
+        Workers tell the story first and ask last ("跑了三年…站长说…那我能要补偿吗"); the story's
+        words dilute every entry's coverage, so a well-ranked answer falls under the threshold."""
+        markers = self.config.question_markers
+        if not markers:
+            return None
+        clauses = [c for c in _CLAUSE_SPLIT.split(self._normalise(text)) if c]
+        if len(clauses) < 2:
+            return None
+        asking = [c for c in clauses if any(m in c for m in markers)]
+        if not asking or len(asking[-1]) < self.config.focus_min_chars:
+            return None
+        return asking[-1]
 
     def score(self, text: str, topic: str | None = None) -> list[Scored]:
         """Every candidate entry with its score parts, best first (no floor, no act rule)."""

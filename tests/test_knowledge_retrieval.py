@@ -140,3 +140,57 @@ def test_topic_picks_candidates_when_words_are_common(config: RetrievalConfig):
 def test_amounts_do_not_count(retriever: Retriever):
     assert retriever.terms("站长欠我4300块") == ["站长", "拖欠"]
     assert retriever.terms("站长欠我两万八") == ["站长", "拖欠"]
+
+
+# --- a story with its question at the end ------------------------------------------------------
+
+MARKERS = ("吗", "怎么", "几倍", "多少")
+
+
+@pytest.fixture(scope="module")
+def focusing(config: RetrievalConfig) -> Retriever:
+    return Retriever(load_kb(FIXTURE), replace(config, question_markers=MARKERS, focus_min_chars=4, focus_whole_floor=0.0))
+
+
+def test_the_question_clause_is_the_last_clause_that_asks(focusing: Retriever):
+    assert focusing.question_clause("上个月连着干了四个星期天，站长说月底一起算，星期天加班给几倍工资") == "星期天加班给几倍工资"
+    assert focusing.question_clause("加班费怎么算") is None                  # one clause: nothing to focus on
+    assert focusing.question_clause("站长说月底一起算，我知道了") is None        # no clause asks
+    assert focusing.question_clause("干了一个月，站长说扣钱，吗") is None        # too short to stand alone
+
+
+@pytest.fixture(scope="module")
+def plain(config: RetrievalConfig) -> Retriever:
+    return Retriever(load_kb(FIXTURE), replace(config, question_markers=()))
+
+
+def test_without_markers_nothing_is_focused(plain: Retriever):
+    assert plain.question_clause("上个月连着干了四个星期天，星期天加班给几倍工资") is None
+
+
+STORY = "上个月连着干了四个星期天 老乡介绍来的 站长说月底一起算 结果一分没多 星期天加班给几倍工资"
+
+
+def test_a_story_is_answered_when_its_question_passes_alone_and_agrees(plain: Retriever, focusing: Retriever):
+    unfocused = plain.retrieve(STORY, act="ask")
+    focused = focusing.retrieve(STORY, act="ask")
+    assert unfocused.best is not None and unfocused.best.id == "hours.overtime_pay" and not unfocused.sure  # diluted
+    assert focused.sure and focused.best is not None and focused.best.id == "hours.overtime_pay"
+    assert [h.id for h in focused.hits] == [h.id for h in unfocused.hits]                     # ranking unchanged
+
+
+def test_the_question_alone_must_agree_with_the_whole_message(focusing: Retriever):
+    # the story is about the heat, the last clause alone about overtime: not sure
+    story = "这几天大热天在外面送单 防暑降温的东西一样没发 高温补贴也没有 星期天加班给几倍"
+    result = focusing.retrieve(story, act="ask")
+    assert result.best is not None and result.best.id == "hours.high_temperature"
+    assert not result.sure
+
+
+def test_the_whole_message_floor_keeps_a_weak_story_unsure(config: RetrievalConfig):
+    strict = Retriever(load_kb(FIXTURE), replace(config, question_markers=MARKERS, focus_whole_floor=0.99))
+    assert not strict.retrieve(STORY, act="ask").sure
+
+
+def test_a_focused_story_still_needs_an_asking_act(focusing: Retriever):
+    assert not focusing.retrieve(STORY, act="complain").sure
