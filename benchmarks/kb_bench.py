@@ -208,6 +208,9 @@ def calibrate(rows: list[dict], show: int) -> None:
     print(f"sure: {sure_n} answers, precision {right / sure_n if sure_n else 1:.3f} "
           f"({wrong} wrong entry, {on_null} on messages with no entry); "
           f"answered outright {right}/{total} = {right / total:.3f} of the questions")
+    if cfg.question_markers:
+        print("  (the whole message only; stories answered through their last question clause are measured by "
+              "benchmarks/focus_calibrate.py)")
     print("\nsweep: threshold → precision of sure / share of questions answered outright / wrong answers")
     for min_coverage in sorted({0.0, 0.5, cfg.min_coverage}):
         print(f" min_coverage {min_coverage:.2f}")
