@@ -15,7 +15,9 @@ with the number of entries:
 `sure` needs the top score ≥ threshold, a margin over the next entry, an entry that knows most
 of the message's words (`min_coverage`), a message that says more than one word (`min_words`:
 "工伤" names a subject, not a question), and an act that asks something; below it the caller
-offers the hits as suggestions. Off-topic acts get no hits.
+offers the hits as suggestions. Off-topic acts get no hits. A story that asks last can still be
+sure through its question clause alone (`question_clause`), if that clause passes the same rules,
+agrees with the whole message, and the whole message scores at least `focus_whole_floor`.
 """
 
 from __future__ import annotations
